@@ -1,0 +1,34 @@
+# The two set-up commands: `make run` and `make test`. Everything else is here for them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
+CATALOGUE ?= knowledge
+
+.PHONY: install run test bench clean import
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt scripts/find-python310
+	@python=$$(scripts/find-python310) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip<24"
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip check
+	rm -f $(VENV)/.installed-* && touch $@
+
+import: install
+	$(PY) -m bot catalogue import $(CATALOGUE)
+
+run: import
+	@echo "Ask about a matter (Ctrl-D to quit):"
+	$(PY) -m bot search
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/search_bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

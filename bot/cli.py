@@ -1,0 +1,96 @@
+"""`python -m bot`: the command line of the catalogue and the search."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="daoban: matter catalogue and search")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    catalogue = commands.add_parser("catalogue", help="import the catalogue, print its counts")
+    catalogue_commands = catalogue.add_subparsers(dest="action", required=True)
+    importing = catalogue_commands.add_parser("import", help="import a catalogue file or folder")
+    importing.add_argument("path", type=Path)
+    importing.add_argument("--format", choices=("project", "excel", "gdzwfw"), help="default: from the path")
+    importing.add_argument(
+        "--partial", action="store_true", help="only add and update; keep matters the file does not list"
+    )
+    catalogue_commands.add_parser("stats", help="count matters, materials, halls, withdrawn")
+
+    search = commands.add_parser("search", help="find the matter a question is about")
+    search.add_argument("question", nargs="?", help="omit to read one question per line from stdin")
+    search.add_argument("--json", action="store_true", help="print JSON lines")
+    search.add_argument("--limit", type=int, default=5)
+
+    args = parser.parse_args(argv)
+    if args.command == "catalogue" and args.action == "import":
+        return _import(args.path, args.format, full=not args.partial)
+    if args.command == "catalogue":
+        return _stats()
+    return _search(args.question, args.json, args.limit)
+
+
+def _import(path: Path, fmt: Optional[str], full: bool) -> int:
+    from tqdm import tqdm
+
+    from bot import db
+    from bot.catalogue import CatalogueError
+    from bot.importers import read_catalogue
+    from bot.store import write_catalogue
+
+    size = path.stat().st_size if path.is_file() else None
+    try:
+        with tqdm(total=size, unit="B", unit_scale=True, desc=f"reading {path.name}", disable=None) as bar:
+            data = read_catalogue(path, fmt, progress=bar.update)
+        with db.session_scope() as session:
+            with tqdm(total=len(data.matters), unit=" matters", desc="writing", disable=None) as bar:
+                result = write_catalogue(session, data, full=full, progress=bar.update)
+    except CatalogueError as error:
+        print(f"import failed, nothing changed: {error}", file=sys.stderr)
+        return 1
+    print(result)
+    return 0
+
+
+def _stats() -> int:
+    from bot import db
+    from bot.store import catalogue_stats
+
+    with db.session_scope() as session:
+        for line in catalogue_stats(session).lines():
+            print(line)
+    return 0
+
+
+def _search(question: Optional[str], as_json: bool, limit: int) -> int:
+    from bot.search import MatterSearch
+
+    search = MatterSearch()
+    questions = [question] if question is not None else _stdin_questions()
+    for line in questions:
+        result = search.search(line, limit)
+        if as_json:
+            print(json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
+            continue
+        print(f"decision: {result.decision}   (words: {' / '.join(result.terms) or '-'})")
+        for rank, candidate in enumerate(result.candidates, 1):
+            print(f"{rank}. {candidate.score:.3f}  {candidate.code}  {candidate.name}  [{candidate.department}]")
+    return 0
+
+
+def _stdin_questions():
+    """One question per line; with a terminal, a prompt before each."""
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            print("问> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return
+        if line.strip():
+            yield line.rstrip("\n")

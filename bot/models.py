@@ -1,0 +1,164 @@
+"""The catalogue's tables (SQLAlchemy 1.4, declarative). Works on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+ACTIVE = "active"
+WITHDRAWN = "withdrawn"
+
+matter_halls = Table(
+    "matter_halls",
+    Base.metadata,
+    Column("matter_id", ForeignKey("matters.id", ondelete="CASCADE"), primary_key=True),
+    Column("hall_id", ForeignKey("halls.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Matter(Base):
+    """One matter (事项) with its guide (办事指南)."""
+
+    __tablename__ = "matters"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(64), unique=True, nullable=False, index=True)
+    name = Column(String(500), nullable=False)
+    short_name = Column(String(200))
+    aliases = Column(JSON, nullable=False, default=list)  # 俗称
+    department = Column(String(200), nullable=False)
+    level = Column(String(20))  # 省/市/区/街道/社区
+    type = Column(String(40))  # 公共服务/行政许可/...
+    targets = Column(JSON, nullable=False, default=list)  # 个人/法人
+    themes = Column(JSON, nullable=False, default=list)
+    life_events = Column(JSON, nullable=False, default=list)
+    conditions = Column(Text)
+    steps = Column(JSON, nullable=False, default=list)
+    statutory_days = Column(Integer)
+    statutory_unit = Column(String(10))  # 工作日/自然日
+    promised_days = Column(Integer)
+    promised_unit = Column(String(10))
+    fee = Column(String(500))
+    legal_basis = Column(Text)
+    location = Column(Text)  # free-text 办理地点 when the catalogue has no hall directory
+    window = Column(String(200))
+    accepted_anywhere = Column(Boolean, nullable=False, default=False)  # 全区通办
+    consult_phone = Column(String(100))
+    complaint_phone = Column(String(100))
+    online_url = Column(String(1000))
+    visits = Column(Integer)  # 最多跑N次
+    source = Column(String(100), nullable=False, index=True)
+    status = Column(String(20), nullable=False, default=ACTIVE, index=True)
+    withdrawn_at = Column(DateTime)
+    updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+    materials = relationship(
+        "Material", order_by="Material.position", cascade="all, delete-orphan", back_populates="matter"
+    )
+    halls = relationship("Hall", secondary=matter_halls, order_by="Hall.code")
+    related = relationship(
+        "RelatedMatter", order_by="RelatedMatter.position", cascade="all, delete-orphan"
+    )
+    faqs = relationship("Faq", order_by="Faq.position", cascade="all, delete-orphan")
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+
+class Material(Base):
+    """One document of a matter's 申请材料."""
+
+    __tablename__ = "materials"
+
+    id = Column(Integer, primary_key=True)
+    matter_id = Column(ForeignKey("matters.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    name = Column(String(500), nullable=False)
+    form = Column(String(20))  # 原件/复印件/原件和复印件
+    copies = Column(Integer)
+    medium = Column(String(20))  # 纸质/电子/纸质或电子
+    source = Column(String(200))
+    shared = Column(Boolean, nullable=False, default=False)  # 免提交
+    required = Column(Boolean, nullable=False, default=True)
+    note = Column(Text)
+
+    matter = relationship("Matter", back_populates="materials")
+
+
+class Hall(Base):
+    """A service hall: 区政务服务中心, 街道便民服务中心 or 社区服务站."""
+
+    __tablename__ = "halls"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(64), unique=True, nullable=False)
+    name = Column(String(200), nullable=False)
+    level = Column(String(20), nullable=False)  # 区/街道/社区
+    street_code = Column(String(64))  # a community station's street centre
+    area = Column(JSON, nullable=False, default=list)
+    address = Column(String(500))
+    hours = Column(String(500))
+    phone = Column(String(100))
+    windows = Column(JSON, nullable=False, default=list)  # [{number, name}]
+    source = Column(String(100), nullable=False)
+
+
+class RelatedMatter(Base):
+    """一件事: a matter citizens usually do next."""
+
+    __tablename__ = "related_matters"
+
+    id = Column(Integer, primary_key=True)
+    matter_id = Column(ForeignKey("matters.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    related_code = Column(String(64), nullable=False)
+    note = Column(Text)
+
+
+class Faq(Base):
+    __tablename__ = "faqs"
+
+    id = Column(Integer, primary_key=True)
+    matter_id = Column(ForeignKey("matters.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    question = Column(Text, nullable=False)
+    answer = Column(Text, nullable=False)
+
+
+class CancelledCertificate(Base):
+    """A 证明 that may no longer be demanded (证明事项清理)."""
+
+    __tablename__ = "cancelled_certificates"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False)
+    aliases = Column(JSON, nullable=False, default=list)
+    instead = Column(Text)
+    basis = Column(Text)
+    source = Column(String(100), nullable=False)
+
+
+class CatalogueRevision(Base):
+    """Bumped by every import, so running searchers know to reload their index."""
+
+    __tablename__ = "catalogue_revision"
+
+    id = Column(Integer, primary_key=True)
+    revision = Column(Integer, nullable=False, default=0)
+    updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)

@@ -1,0 +1,168 @@
+"""An in-memory index of the active matters' names, built from the database.
+
+Matching works on words: a query word matches a matter when it (or a word it stands for in the
+lexicon) occurs in one of the matter's names, or occurs there as an abbreviation (社保卡 in
+社会保障卡: the same characters in order, a few apart)."""
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Optional
+
+from bot.search.lexicon import Lexicon
+from bot.search.normalize import name_parts, normalize
+
+# Generic words in names that say nothing about which matter it is (dropped like query fillers).
+_NAME_NOISE = re.compile("办理|申请|申办|手续|业务|服务事项|事项")
+SYNONYM_WEIGHT = 0.95
+ABBREVIATION_WEIGHT = 0.8
+
+
+@dataclass(frozen=True)
+class IndexedMatter:
+    code: str
+    name: str
+    department: str
+    texts: tuple[str, ...]  # normalised names, aliases and the parts of names
+
+
+@dataclass
+class TermMatch:
+    weight: float
+    spans: dict[int, frozenset[int]]  # text number -> covered character positions
+
+
+@lru_cache(maxsize=20000)
+def char_pinyin(char: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(char)[0]
+
+
+def word_pinyin(word: str) -> str:
+    return " ".join(char_pinyin(c) for c in word)
+
+
+def _abbreviation_pattern(word: str) -> re.Pattern:
+    gap = ".{0,%d}?" % max(2, len(word))
+    return re.compile(gap.join(f"({re.escape(c)})" for c in word))
+
+
+class MatterIndex:
+    def __init__(self, matters: Iterable[tuple[str, str, str, list[str]]], lexicon: Lexicon):
+        """`matters` yields (code, name, department, other names) of each active matter."""
+        self.lexicon = lexicon
+        self.matters: list[IndexedMatter] = []
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        for code, name, department, others in matters:
+            texts: list[str] = []
+            for raw in [name, *others]:
+                for part in name_parts(raw):
+                    text = _NAME_NOISE.sub("", normalize(part)) or normalize(part)
+                    if text and text not in texts:
+                        texts.append(text)
+            number = len(self.matters)
+            self.matters.append(IndexedMatter(code, name, department, tuple(texts)))
+            for text in texts:
+                for char in text:
+                    self.postings[char].add(number)
+        self._patterns: dict[str, re.Pattern] = {}
+        self._tokenizer = None
+        self._pinyin_words: Optional[dict[str, str]] = None
+
+    # --- vocabulary: jieba's user dictionary and the pinyin typo map -------------------------
+    def vocabulary(self, cut) -> Counter:  # noqa: ANN001
+        """Words worth keeping whole: short names and aliases, lexicon words, and the words of
+        names as jieba cuts them."""
+        words: Counter = Counter()
+        for matter in self.matters:
+            for text in matter.texts:
+                if 2 <= len(text) <= 8:
+                    words[text] += 1
+                for word in cut(text, HMM=False) if len(text) > 8 else ():
+                    if len(word) >= 2:
+                        words[word] += 1
+        for word, alts in self.lexicon.synonyms.items():
+            words[word] += 1
+            for alt in alts:
+                words[alt] += 1
+        return words
+
+    def tokenizer(self):
+        if self._tokenizer is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            vocabulary = self.vocabulary(tokenizer.lcut)
+            for word in vocabulary:
+                if word not in tokenizer.FREQ or not tokenizer.FREQ[word]:
+                    tokenizer.add_word(word, freq=max(50, 20 * len(word)))
+            self._tokenizer = tokenizer
+            self._vocabulary = vocabulary
+        return self._tokenizer
+
+    def pinyin_words(self) -> dict[str, str]:
+        """Toneless pinyin -> the catalogue word, for correcting homophone typos (社宝卡)."""
+        if self._pinyin_words is None:
+            self.tokenizer()
+            by_pinyin: dict[str, str] = {}
+            for word, count in self._vocabulary.most_common():
+                if 2 <= len(word) <= 6:
+                    by_pinyin.setdefault(word_pinyin(word), word)
+            self._pinyin_words = by_pinyin
+        return self._pinyin_words
+
+    def is_known_word(self, word: str) -> bool:
+        tokenizer = self.tokenizer()
+        return bool(tokenizer.FREQ.get(word)) or word in self._vocabulary
+
+    # --- matching ------------------------------------------------------------------------------
+    def match_term(self, term: str) -> dict[int, TermMatch]:
+        """Matters whose names hold `term` (or its synonyms), with the best weight per matter."""
+        found: dict[int, TermMatch] = {}
+        alternatives = [(term, 1.0)] + [(alt, SYNONYM_WEIGHT) for alt in self.lexicon.synonyms.get(term, ())]
+        for word, weight in alternatives:
+            for number in self._candidates(word):
+                match = self._match_in_matter(word, weight, self.matters[number])
+                if match and (number not in found or match.weight > found[number].weight):
+                    found[number] = match
+        return found
+
+    def _candidates(self, word: str) -> set[int]:
+        postings = [self.postings.get(char) for char in set(word)]
+        if not postings or any(p is None for p in postings):
+            return set()
+        postings.sort(key=len)
+        return set.intersection(*postings)
+
+    def _match_in_matter(self, word: str, weight: float, matter: IndexedMatter) -> Optional[TermMatch]:
+        spans: dict[int, frozenset[int]] = {}
+        best = 0.0
+        for number, text in enumerate(matter.texts):
+            start = text.find(word)
+            if start >= 0:
+                spans[number] = frozenset(range(start, start + len(word)))
+                best = max(best, weight)
+                continue
+            if len(word) < 2:
+                continue
+            found = self._pattern(word).search(text)
+            if found:
+                spans[number] = frozenset(found.start(g) for g in range(1, len(word) + 1))
+                best = max(best, weight * ABBREVIATION_WEIGHT)
+        return TermMatch(best, spans) if spans else None
+
+    def _pattern(self, word: str) -> re.Pattern:
+        pattern = self._patterns.get(word)
+        if pattern is None:
+            pattern = self._patterns[word] = _abbreviation_pattern(word)
+        return pattern
+
+    def idf(self, document_frequency: int) -> float:
+        return math.log(1 + len(self.matters) / (document_frequency + 0.5))

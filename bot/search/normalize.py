@@ -1,0 +1,46 @@
+"""Text normalisation shared by the index and the query: one form for the same words."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+MAX_QUERY_CHARS = 200  # a citizen's question is short; a pasted essay is cut, not refused
+
+_KEEP = re.compile(r"[^\u3400-\u9fffa-z0-9]+")
+_PARENS = re.compile(r"[（(]([^（）()]*)[)）]")
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text)
+
+
+def normalize(text: str, limit: int | None = None) -> str:
+    """Full-width to half-width, traditional to simplified, lower case, and only Chinese
+    characters, letters and digits left (punctuation, emoji, markup and spaces go)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if limit:
+        text = text[: limit * 2]
+    text = to_simplified(text).lower()
+    text = _KEEP.sub("", text)
+    return text[:limit] if limit else text
+
+
+def name_parts(name: str) -> list[str]:
+    """A catalogue name and the names hidden in it: `A(B)` also reads as `A` and `B`;
+    《书名号》 marks are dropped."""
+    name = name.replace("《", "").replace("》", "")
+    parts = [name]
+    inner = _PARENS.findall(name)
+    if inner:
+        outer = _PARENS.sub("", name)
+        parts.append(outer)
+        parts.extend(inner)
+    return parts

@@ -1,0 +1,188 @@
+"""Find the matter a citizen's sentence is about: ranked candidates and a decision."""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+from sqlalchemy import select
+
+from bot import db
+from bot.models import ACTIVE, Matter
+from bot.search.index import MatterIndex, word_pinyin
+from bot.search.lexicon import Lexicon, load_lexicon
+from bot.search.normalize import MAX_QUERY_CHARS, normalize
+from bot.store import current_revision
+
+MATCH = "match"
+AMBIGUOUS = "ambiguous"
+NONE = "none"
+
+NONE_BELOW = 0.45  # a best score under this: the catalogue has no such matter
+CONFIDENT = 0.62  # a best score from here on, clear of the rest, is one match
+CLOSE_RATIO = 0.9  # candidates within this share of the best are too close to call
+CONTEXT_WEIGHT = 0.15  # how much an unmatched context word (奶奶, 今年) counts against a match
+MAX_CANDIDATES = 5
+_NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[岁周年月天日号个多]*$")
+
+
+@dataclass
+class Candidate:
+    code: str
+    name: str
+    department: str
+    score: float
+    query_coverage: float = 0.0
+    name_coverage: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "department": self.department, "score": round(self.score, 4)}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    decision: str
+    candidates: list[Candidate] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> Optional[Candidate]:
+        return self.candidates[0] if self.candidates else None
+
+    def as_dict(self) -> dict:
+        return {"q": self.query, "decision": self.decision, "candidates": [c.as_dict() for c in self.candidates]}
+
+
+class MatterSearch:
+    """Searches the catalogue in the database. The index is rebuilt when an import has changed
+    the catalogue (checked at most every `refresh_seconds`), so no retraining is needed."""
+
+    def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0,
+                 lexicon: Optional[Lexicon] = None):
+        self.database_url = database_url
+        self.refresh_seconds = refresh_seconds
+        self.lexicon = lexicon or load_lexicon()
+        self._index: Optional[MatterIndex] = None
+        self._revision = -1
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def index(self) -> MatterIndex:
+        now = time.monotonic()
+        if self._index is None or now - self._checked_at >= self.refresh_seconds:
+            with self._lock:
+                with db.session_scope(self.database_url) as session:
+                    revision = current_revision(session)
+                    if self._index is None or revision != self._revision:
+                        self._index = self._build(session)
+                        self._revision = revision
+                self._checked_at = now
+        return self._index
+
+    def _build(self, session) -> MatterIndex:  # noqa: ANN001
+        rows = session.execute(
+            select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases)
+            .where(Matter.status == ACTIVE)
+            .order_by(Matter.id)
+        ).all()
+        index = MatterIndex(
+            ((code, name, dept, [s for s in [short, *(aliases or [])] if s]) for code, name, dept, short, aliases in rows),
+            self.lexicon,
+        )
+        index.pinyin_words()  # build the tokenizer and typo map now, not on a citizen's first question
+        return index
+
+    # --- the search ------------------------------------------------------------------------------
+    def search(self, question: str, limit: int = MAX_CANDIDATES) -> SearchResult:
+        index = self.index()
+        terms = self.terms(question, index)
+        return self._decide(question, terms, self._score(terms, index), limit)
+
+    def terms(self, question: str, index: Optional[MatterIndex] = None) -> list[str]:
+        """The question's content words: normalised, typos corrected, fillers dropped."""
+        index = index or self.index()
+        text = self._correct_typos(normalize(question, MAX_QUERY_CHARS), index)
+        words: list[str] = []
+        for word in index.tokenizer().cut(text, HMM=True):
+            if word in self.lexicon.fillers or word in words:
+                continue
+            words.append(word)
+        return words
+
+    def _correct_typos(self, text: str, index: MatterIndex) -> str:
+        """Replace a run of characters that is no word, but sounds like a catalogue word, by that
+        word (社宝卡 -> 社保卡): pinyin input puts a wrong character of the same sound."""
+        if not text:
+            return text
+        by_pinyin = index.pinyin_words()
+        out, i = [], 0
+        while i < len(text):
+            replaced = False
+            for length in range(min(6, len(text) - i), 1, -1):
+                window = text[i : i + length]
+                if index.is_known_word(window):
+                    break
+                word = by_pinyin.get(word_pinyin(window))
+                if word and word != window and _close_spelling(window, word):
+                    out.append(word)
+                    i += length
+                    replaced = True
+                    break
+            if not replaced:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    def _score(self, terms: list[str], index: MatterIndex) -> list[Candidate]:
+        """Each candidate's score: how much of the question its names explain (words weighted
+        by rarity), times how much of its name the question covers."""
+        matches = {term: index.match_term(term) for term in terms}
+        weights: dict[str, float] = {}
+        total = 0.0
+        for term, found in matches.items():
+            idf = index.idf(len(found))
+            if not found and (term in self.lexicon.context or _NUMBER.match(term)):
+                idf *= CONTEXT_WEIGHT
+            weights[term] = idf
+            total += idf
+        if total <= 0:
+            return []
+        gathered: dict[int, list[tuple[str, object]]] = {}
+        for term, found in matches.items():
+            for number, match in found.items():
+                gathered.setdefault(number, []).append((term, match))
+        candidates = []
+        for number, hits in gathered.items():
+            matter = index.matters[number]
+            covered = sum(weights[term] * match.weight for term, match in hits)
+            query_coverage = covered / total
+            name_coverage = 0.0
+            for text_number, text in enumerate(matter.texts):
+                positions: set[int] = set()
+                for _term, match in hits:
+                    positions |= match.spans.get(text_number, frozenset())
+                name_coverage = max(name_coverage, len(positions) / len(text))
+            score = query_coverage * (0.6 + 0.4 * name_coverage)
+            candidates.append(
+                Candidate(matter.code, matter.name, matter.department, score, query_coverage, name_coverage)
+            )
+        candidates.sort(key=lambda c: (-round(c.score, 6), -c.name_coverage, len(c.name), c.code))
+        return candidates
+
+    def _decide(self, question: str, terms: list[str], ranked: list[Candidate], limit: int) -> SearchResult:
+        if not ranked or ranked[0].score < NONE_BELOW:
+            return SearchResult(question, NONE, [], terms)
+        best = ranked[0]
+        close = [c for c in ranked if c.score >= best.score * CLOSE_RATIO]
+        if best.score >= CONFIDENT and len(close) == 1:
+            return SearchResult(question, MATCH, ranked[:limit], terms)
+        return SearchResult(question, AMBIGUOUS, (close if len(close) > 1 else ranked)[:limit], terms)
+
+
+def _close_spelling(window: str, word: str) -> bool:
+    """A typo changes some characters, not all: at least one must stay."""
+    same = sum(a == b for a, b in zip(window, word))
+    return same >= 1 and len(window) - same <= max(1, len(window) // 2)
