@@ -20,6 +20,7 @@ from bot.search.normalize import name_parts, normalize
 _NAME_NOISE = re.compile("办理|申请|申办|手续|业务|服务事项|事项")
 SYNONYM_WEIGHT = 0.95
 ABBREVIATION_WEIGHT = 0.8
+VOCABULARY_FREQ = 2000  # jieba word frequency given to catalogue and lexicon words
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,10 @@ class MatterIndex:
             tokenizer.initialize()
             vocabulary = self.vocabulary(tokenizer.lcut)
             for word in vocabulary:
-                if word not in tokenizer.FREQ or not tokenizer.FREQ[word]:
-                    tokenizer.add_word(word, freq=max(50, 20 * len(word)))
+                # Catalogue and lexicon words must stay whole (上牌, not 上/牌): give them at least a
+                # common word's frequency.
+                if tokenizer.FREQ.get(word, 0) < VOCABULARY_FREQ:
+                    tokenizer.add_word(word, freq=VOCABULARY_FREQ)
             self._tokenizer = tokenizer
             self._vocabulary = vocabulary
         return self._tokenizer
@@ -121,6 +124,14 @@ class MatterIndex:
     def is_known_word(self, word: str) -> bool:
         tokenizer = self.tokenizer()
         return bool(tokenizer.FREQ.get(word)) or word in self._vocabulary
+
+    def sub_words(self, word: str) -> list[str]:
+        """The dictionary words inside a longer word (退休年龄 -> 退休, 年龄)."""
+        return [w for w in self.tokenizer().lcut(word, cut_all=True) if 2 <= len(w) < len(word)]
+
+    def occurs(self, text: str) -> bool:
+        """Whether `text` occurs as written in any matter's names."""
+        return any(text in t for number in self._candidates(text) for t in self.matters[number].texts)
 
     # --- matching ------------------------------------------------------------------------------
     def match_term(self, term: str) -> dict[int, TermMatch]:
@@ -163,6 +174,15 @@ class MatterIndex:
         if pattern is None:
             pattern = self._patterns[word] = _abbreviation_pattern(word)
         return pattern
+
+    def coverage(self, text: str, positions: set[int]) -> float:
+        """The share of a name the question covers, each character weighted by its rarity:
+        leaving out 外国人永久居留 of 外国人永久居留身份证 leaves out most of it."""
+        weights = [self.char_idf(char) for char in text]
+        return sum(weights[i] for i in positions) / sum(weights)
+
+    def char_idf(self, char: str) -> float:
+        return self.idf(len(self.postings.get(char, ())))
 
     def idf(self, document_frequency: int) -> float:
         return math.log(1 + len(self.matters) / (document_frequency + 0.5))

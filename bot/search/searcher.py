@@ -20,10 +20,12 @@ MATCH = "match"
 AMBIGUOUS = "ambiguous"
 NONE = "none"
 
-NONE_BELOW = 0.45  # a best score under this: the catalogue has no such matter
+NONE_BELOW = 0.46  # a best score under this: the catalogue has no such matter
 CONFIDENT = 0.62  # a best score from here on, clear of the rest, is one match
 CLOSE_RATIO = 0.9  # candidates within this share of the best are too close to call
 CONTEXT_WEIGHT = 0.15  # how much an unmatched context word (奶奶, 今年) counts against a match
+SINGLE_CHAR_WEIGHT = 0.5  # a lone character (车, 花) says less than a word, matched or not
+UNMATCHED_WEIGHT = 0.5  # and any other word no matter's names hold (people say more than the name)
 MAX_CANDIDATES = 5
 _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[岁周年月天日号个多]*$")
 
@@ -104,48 +106,64 @@ class MatterSearch:
     def terms(self, question: str, index: Optional[MatterIndex] = None) -> list[str]:
         """The question's content words: normalised, typos corrected, fillers dropped."""
         index = index or self.index()
-        text = self._correct_typos(normalize(question, MAX_QUERY_CHARS), index)
+        text = normalize(question, MAX_QUERY_CHARS)
+        # Without HMM, characters jieba does not know stay single, where typos can be found.
+        tokens = self._correct_typos(index.tokenizer().lcut(text, HMM=False), index)
         words: list[str] = []
-        for word in index.tokenizer().cut(text, HMM=True):
+        for word in tokens:
             if word in self.lexicon.fillers or word in words:
                 continue
             words.append(word)
         return words
 
-    def _correct_typos(self, text: str, index: MatterIndex) -> str:
-        """Replace a run of characters that is no word, but sounds like a catalogue word, by that
-        word (社宝卡 -> 社保卡): pinyin input puts a wrong character of the same sound."""
-        if not text:
-            return text
+    def _correct_typos(self, tokens: list[str], index: MatterIndex) -> list[str]:
+        """Replace a run of tokens that sounds like a catalogue word but is spelt otherwise by
+        that word (社宝卡 -> 社保卡): pinyin input puts a wrong character of the same sound.
+        Runs start and end at token boundaries, so no real word is cut apart."""
         by_pinyin = index.pinyin_words()
-        out, i = [], 0
-        while i < len(text):
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
             replaced = False
-            for length in range(min(6, len(text) - i), 1, -1):
-                window = text[i : i + length]
-                if index.is_known_word(window):
-                    break
+            for j in range(min(len(tokens), i + 6), i, -1):
+                window = "".join(tokens[i:j])
+                if not 2 <= len(window) <= 6 or (j - i == 1 and index.is_known_word(window)):
+                    continue
                 word = by_pinyin.get(word_pinyin(window))
-                if word and word != window and _close_spelling(window, word):
+                if word and word != window and _close_spelling(window, word) and not index.occurs(window):
                     out.append(word)
-                    i += length
-                    replaced = True
+                    i, replaced = j, True
                     break
             if not replaced:
-                out.append(text[i])
+                out.append(tokens[i])
                 i += 1
-        return "".join(out)
+        return out
+
+    def _match_terms(self, terms: list[str], index: MatterIndex) -> dict[str, dict]:
+        """Each term's matches. A compound the catalogue does not know (迁出去, 退休年龄) is
+        matched through the shorter words it contains."""
+        matches: dict[str, dict] = {}
+        for term in terms:
+            found = index.match_term(term)
+            if not found and len(term) >= 3:
+                parts = {p: index.match_term(p) for p in index.sub_words(term) if p not in self.lexicon.fillers}
+                if any(parts.values()):
+                    matches.update(parts)
+                    continue
+            matches[term] = found
+        return matches
 
     def _score(self, terms: list[str], index: MatterIndex) -> list[Candidate]:
         """Each candidate's score: how much of the question its names explain (words weighted
         by rarity), times how much of its name the question covers."""
-        matches = {term: index.match_term(term) for term in terms}
+        matches = self._match_terms(terms, index)
         weights: dict[str, float] = {}
         total = 0.0
         for term, found in matches.items():
-            idf = index.idf(len(found))
-            if not found and (term in self.lexicon.context or _NUMBER.match(term)):
-                idf *= CONTEXT_WEIGHT
+            idf = index.idf(len(found)) * (SINGLE_CHAR_WEIGHT if len(term) == 1 else 1.0)
+            if not found:
+                context = term in self.lexicon.context or _NUMBER.match(term)
+                idf *= CONTEXT_WEIGHT if context else UNMATCHED_WEIGHT
             weights[term] = idf
             total += idf
         if total <= 0:
@@ -164,7 +182,8 @@ class MatterSearch:
                 positions: set[int] = set()
                 for _term, match in hits:
                     positions |= match.spans.get(text_number, frozenset())
-                name_coverage = max(name_coverage, len(positions) / len(text))
+                if positions:
+                    name_coverage = max(name_coverage, index.coverage(text, positions))
             score = query_coverage * (0.6 + 0.4 * name_coverage)
             candidates.append(
                 Candidate(matter.code, matter.name, matter.department, score, query_coverage, name_coverage)
