@@ -18,6 +18,7 @@ from bot.search.normalize import name_parts, normalize
 
 # Generic words in names that say nothing about which matter it is (dropped like query fillers).
 _NAME_NOISE = re.compile("办理|申请|申办|手续|业务|服务事项|事项")
+_USUAL_VARIANT = re.compile("新申请|首次|初次|新办|大陆居民")
 SYNONYM_WEIGHT = 0.95
 ABBREVIATION_WEIGHT = 0.8
 VOCABULARY_FREQ = 2000  # jieba word frequency given to catalogue and lexicon words
@@ -28,13 +29,24 @@ class IndexedMatter:
     code: str
     name: str
     department: str
-    texts: tuple[str, ...]  # normalised names, aliases and the parts of names
+    texts: tuple[str, ...]  # normalised names and aliases, then the qualifiers in their brackets
+    named: int  # how many of `texts` are names (the rest only match words)
+    usual_variant: bool  # 新申请/首次/大陆居民…: what someone means who names no variant
 
 
 @dataclass
 class TermMatch:
     weight: float
     spans: dict[int, frozenset[int]]  # text number -> covered character positions
+
+
+def _unique_texts(raw_texts: list[str]) -> list[str]:
+    texts: list[str] = []
+    for raw in raw_texts:
+        text = _NAME_NOISE.sub("", normalize(raw)) or normalize(raw)
+        if text and text not in texts:
+            texts.append(text)
+    return texts
 
 
 @lru_cache(maxsize=20000)
@@ -60,14 +72,18 @@ class MatterIndex:
         self.matters: list[IndexedMatter] = []
         self.postings: dict[str, set[int]] = defaultdict(set)
         for code, name, department, others in matters:
-            texts: list[str] = []
+            names: list[str] = []
+            qualifiers: list[str] = []
             for raw in [name, *others]:
-                for part in name_parts(raw):
-                    text = _NAME_NOISE.sub("", normalize(part)) or normalize(part)
-                    if text and text not in texts:
-                        texts.append(text)
+                whole, inner = name_parts(raw)
+                names += whole
+                qualifiers += inner
+            texts = _unique_texts(names)
+            named = len(texts)
+            texts += [t for t in _unique_texts(qualifiers) if t not in texts]
             number = len(self.matters)
-            self.matters.append(IndexedMatter(code, name, department, tuple(texts)))
+            usual = bool(_USUAL_VARIANT.search(name))
+            self.matters.append(IndexedMatter(code, name, department, tuple(texts), named, usual))
             for text in texts:
                 for char in text:
                     self.postings[char].add(number)

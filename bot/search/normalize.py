@@ -33,14 +33,11 @@ def normalize(text: str, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-def name_parts(name: str) -> list[str]:
-    """A catalogue name and the names hidden in it: `A(B)` also reads as `A` and `B`;
-    《书名号》 marks are dropped."""
+def name_parts(name: str) -> tuple[list[str], list[str]]:
+    """A catalogue name read two ways: the names (`A(B)` and `A`) and its qualifiers (`B`),
+    which match words but are no name of their own. 《书名号》 marks are dropped."""
     name = name.replace("《", "").replace("》", "")
-    parts = [name]
     inner = _PARENS.findall(name)
-    if inner:
-        outer = _PARENS.sub("", name)
-        parts.append(outer)
-        parts.extend(inner)
-    return parts
+    if not inner:
+        return [name], []
+    return [name, _PARENS.sub("", name)], inner

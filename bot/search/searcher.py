@@ -20,12 +20,14 @@ MATCH = "match"
 AMBIGUOUS = "ambiguous"
 NONE = "none"
 
-NONE_BELOW = 0.46  # a best score under this: the catalogue has no such matter
+NONE_BELOW = 0.54  # a best score under this: the catalogue has no such matter, unless named
 CONFIDENT = 0.62  # a best score from here on, clear of the rest, is one match
 CLOSE_RATIO = 0.9  # candidates within this share of the best are too close to call
 CONTEXT_WEIGHT = 0.15  # how much an unmatched context word (奶奶, 今年) counts against a match
 SINGLE_CHAR_WEIGHT = 0.5  # a lone character (车, 花) says less than a word, matched or not
-UNMATCHED_WEIGHT = 0.5  # and any other word no matter's names hold (people say more than the name)
+UNMATCHED_WEIGHT = 0.3  # and any other word no matter's names hold (people say more than the name)
+NAMED_COVERAGE = 0.9  # a question that names a matter outright (its name or an alias) …
+NAMED_QUERY_COVERAGE = 0.35  # … is about it even with much else said, from this share on
 MAX_CANDIDATES = 5
 _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[岁周年月天日号个多]*$")
 
@@ -173,35 +175,51 @@ class MatterSearch:
             for number, match in found.items():
                 gathered.setdefault(number, []).append((term, match))
         candidates = []
+        usual: dict[str, bool] = {}
         for number, hits in gathered.items():
             matter = index.matters[number]
             covered = sum(weights[term] * match.weight for term, match in hits)
             query_coverage = covered / total
             name_coverage = 0.0
-            for text_number, text in enumerate(matter.texts):
+            for text_number, text in enumerate(matter.texts[: matter.named]):
                 positions: set[int] = set()
                 for _term, match in hits:
                     positions |= match.spans.get(text_number, frozenset())
                 if positions:
                     name_coverage = max(name_coverage, index.coverage(text, positions))
-            score = query_coverage * (0.6 + 0.4 * name_coverage)
             candidates.append(
-                Candidate(matter.code, matter.name, matter.department, score, query_coverage, name_coverage)
-            )
-        candidates.sort(key=lambda c: (-round(c.score, 6), -c.name_coverage, len(c.name), c.code))
+                Candidate(
+                    matter.code, matter.name, matter.department,
+                    score=combine(query_coverage, name_coverage),
+                    query_coverage=query_coverage,
+                    name_coverage=name_coverage,
+                )
+            )  # fmt: skip
+            usual[matter.code] = matter.usual_variant
+        # Ties go to the usual variant (新申请 before 遗失补办), then to the fuller, shorter name.
+        candidates.sort(key=lambda c: (-round(c.score, 3), -usual[c.code], -c.name_coverage, len(c.name), c.code))
         return candidates
 
     def _decide(self, question: str, terms: list[str], ranked: list[Candidate], limit: int) -> SearchResult:
-        if not ranked or ranked[0].score < NONE_BELOW:
+        best = ranked[0] if ranked else None
+        if best is None or not (best.score >= NONE_BELOW or _names_it(best)):
             return SearchResult(question, NONE, [], terms)
-        best = ranked[0]
         close = [c for c in ranked if c.score >= best.score * CLOSE_RATIO]
         if best.score >= CONFIDENT and len(close) == 1:
             return SearchResult(question, MATCH, ranked[:limit], terms)
         return SearchResult(question, AMBIGUOUS, (close if len(close) > 1 else ranked)[:limit], terms)
 
 
+def _names_it(candidate: Candidate) -> bool:
+    """The question holds the matter's name or an alias, among other things it says."""
+    return candidate.name_coverage >= NAMED_COVERAGE and candidate.query_coverage >= NAMED_QUERY_COVERAGE
+
+
 def _close_spelling(window: str, word: str) -> bool:
     """A typo changes some characters, not all: at least one must stay."""
     same = sum(a == b for a, b in zip(window, word))
     return same >= 1 and len(window) - same <= max(1, len(window) // 2)
+
+
+def combine(query_coverage: float, name_coverage: float) -> float:
+    return query_coverage * (0.6 + 0.4 * name_coverage)

@@ -1,0 +1,88 @@
+"""Benchmark of the catalogue and the search (not a test): accuracy on the labelled question
+sets, latency per search on the 2,262-matter gdzwfw catalogue, import time, index memory.
+
+    .venv/bin/python bench/search_bench.py          (or: make bench)
+
+Prints a Markdown report for docs/benchmarks.md."""
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot import db  # noqa: E402
+from bot.importers import read_catalogue  # noqa: E402
+from bot.search import MatterSearch  # noqa: E402
+from bot.search.evaluation import evaluate, load_questions  # noqa: E402
+from bot.store import write_catalogue  # noqa: E402
+
+GDZWFW = ROOT.parent / "shared" / "catalogues" / "gdzwfw-2021" / "matters.jsonl"
+QUESTIONS = ROOT / "tests" / "data"
+LATENCY_PASSES = 20
+
+
+def import_catalogue(url: str, path: Path) -> float:
+    started = time.perf_counter()
+    data = read_catalogue(path)
+    with db.session_scope(url) as session:
+        write_catalogue(session, data)
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="daoban-bench-"))
+    demo_url = f"sqlite:///{workdir / 'demo.db'}"
+    gdzwfw_url = f"sqlite:///{workdir / 'gdzwfw.db'}"
+    import_catalogue(demo_url, ROOT / "knowledge")
+    import_seconds = [import_catalogue(f"sqlite:///{workdir / f'import{i}.db'}", GDZWFW) for i in range(3)]
+    import_catalogue(gdzwfw_url, GDZWFW)
+
+    tracemalloc.start()
+    gdzwfw = MatterSearch(gdzwfw_url)
+    gdzwfw.index()
+    index_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    demo = MatterSearch(demo_url)
+
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}\n")
+    print("| question set | questions | in catalogue | top-1 | top-3 | out of catalogue | correct none |")
+    print("|---|---|---|---|---|---|---|")
+    all_questions = []
+    for name, search in (("demo", demo), ("gdzwfw", gdzwfw)):
+        questions = load_questions(QUESTIONS / f"search_questions_{name}.yml")
+        result = evaluate(search, questions)
+        rates = result.rates()
+        print(f"| {name} | {result.questions} | {result.in_catalogue} | {rates['top1']:.3f} | "
+              f"{rates['top3']:.3f} | {result.out_of_catalogue} | {rates['none']:.3f} |")
+        all_questions += [q.q for q in questions]
+
+    latencies = []
+    for _ in range(LATENCY_PASSES):
+        for question in all_questions:
+            started = time.perf_counter()
+            gdzwfw.search(question)
+            latencies.append((time.perf_counter() - started) * 1000)
+    print(f"\nSearch latency on the 2,262-matter catalogue ({len(latencies)} searches, warm index): "
+          f"p50 {statistics.median(latencies):.2f} ms, p99 {percentile(latencies, 0.99):.2f} ms, "
+          f"max {max(latencies):.2f} ms")
+    print(f"gdzwfw import (read + write, fresh SQLite, 3 runs): "
+          f"{', '.join(f'{s:.2f}' for s in import_seconds)} s")
+    print(f"Loaded index incl. its jieba dictionary (tracemalloc): {index_bytes / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
