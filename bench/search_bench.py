@@ -70,15 +70,24 @@ def main() -> None:
               f"{rates['top3']:.3f} | {result.out_of_catalogue} | {rates['none']:.3f} |")
         all_questions += [q.q for q in questions]
 
-    latencies = []
-    for _ in range(LATENCY_PASSES):
+    def timed_pass(search: MatterSearch) -> list[float]:
+        latencies = []
         for question in all_questions:
             started = time.perf_counter()
-            gdzwfw.search(question)
+            search.search(question)
             latencies.append((time.perf_counter() - started) * 1000)
-    print(f"\nSearch latency on the 2,262-matter catalogue ({len(latencies)} searches, warm index): "
-          f"p50 {statistics.median(latencies):.2f} ms, p99 {percentile(latencies, 0.99):.2f} ms, "
-          f"max {max(latencies):.2f} ms")
+        return latencies
+
+    # First pass on a fresh index: no word seen before. Later passes: words seen (the index keeps
+    # each word's matches, as it does for a live bot hearing the same words again and again).
+    fresh = MatterSearch(gdzwfw_url)
+    fresh.index()
+    cold = timed_pass(fresh)
+    warm = [ms for _ in range(LATENCY_PASSES) for ms in timed_pass(fresh)]
+    for label, latencies in (("first pass, words unseen", cold), ("repeated passes", warm)):
+        print(f"\nSearch latency on the 2,262-matter catalogue, {label} ({len(latencies)} searches): "
+              f"p50 {statistics.median(latencies):.2f} ms, p99 {percentile(latencies, 0.99):.2f} ms, "
+              f"max {max(latencies):.2f} ms")
     print(f"gdzwfw import (read + write, fresh SQLite, 3 runs): "
           f"{', '.join(f'{s:.2f}' for s in import_seconds)} s")
     print(f"Loaded index incl. its jieba dictionary (tracemalloc): {index_bytes / 2**20:.1f} MiB")

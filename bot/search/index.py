@@ -21,7 +21,9 @@ _NAME_NOISE = re.compile("办理|申请|申办|手续|业务|服务事项|事项
 _USUAL_VARIANT = re.compile("新申请|首次|初次|新办|大陆居民")
 SYNONYM_WEIGHT = 0.95
 ABBREVIATION_WEIGHT = 0.8
-VOCABULARY_FREQ = 2000  # jieba word frequency given to catalogue and lexicon words
+VOCABULARY_FREQ = 2000
+COMMON_CHAR_SHARE = 0.1
+TERM_CACHE_SIZE = 50_000  # jieba word frequency given to catalogue and lexicon words
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,9 @@ class MatterIndex:
             for text in texts:
                 for char in text:
                     self.postings[char].add(number)
+        self._char_weights = self._weigh_characters()
         self._patterns: dict[str, re.Pattern] = {}
+        self._term_cache: dict[str, dict[int, TermMatch]] = {}
         self._tokenizer = None
         self._pinyin_words: Optional[dict[str, str]] = None
 
@@ -141,6 +145,10 @@ class MatterIndex:
         tokenizer = self.tokenizer()
         return bool(tokenizer.FREQ.get(word)) or word in self._vocabulary
 
+    def too_common(self, term: str) -> bool:
+        """A lone character in a tenth of all names (证, 办) tells no matter from another."""
+        return len(term) == 1 and len(self.postings.get(term, ())) > COMMON_CHAR_SHARE * len(self.matters)
+
     def sub_words(self, word: str) -> list[str]:
         """The dictionary words inside a longer word (退休年龄 -> 退休, 年龄)."""
         return [w for w in self.tokenizer().lcut(word, cut_all=True) if 2 <= len(w) < len(word)]
@@ -151,7 +159,16 @@ class MatterIndex:
 
     # --- matching ------------------------------------------------------------------------------
     def match_term(self, term: str) -> dict[int, TermMatch]:
-        """Matters whose names hold `term` (or its synonyms), with the best weight per matter."""
+        """Matters whose names hold `term` (or its synonyms), with the best weight per matter.
+        Citizens use the same words again and again: answers are kept per index."""
+        found = self._term_cache.get(term)
+        if found is None:
+            if len(self._term_cache) >= TERM_CACHE_SIZE:
+                self._term_cache.clear()
+            found = self._term_cache[term] = self._match_term(term)
+        return found
+
+    def _match_term(self, term: str) -> dict[int, TermMatch]:
         found: dict[int, TermMatch] = {}
         alternatives = [(term, 1.0)] + [(alt, SYNONYM_WEIGHT) for alt in self.lexicon.synonyms.get(term, ())]
         for word, weight in alternatives:
@@ -191,14 +208,30 @@ class MatterIndex:
             pattern = self._patterns[word] = _abbreviation_pattern(word)
         return pattern
 
-    def coverage(self, text: str, positions: set[int]) -> float:
-        """The share of a name the question covers, each character weighted by its rarity:
-        leaving out 外国人永久居留 of 外国人永久居留身份证 leaves out most of it."""
-        weights = [self.char_idf(char) for char in text]
-        return sum(weights[i] for i in positions) / sum(weights)
+    def name_coverage(self, matter: IndexedMatter, matches: list[TermMatch]) -> float:
+        """The largest share of one of the matter's names the question covers, each character
+        weighted by its rarity: leaving out 外国人永久居留 of 外国人永久居留身份证 leaves out most."""
+        best = 0.0
+        for number in range(matter.named):
+            positions: set[int] = set()
+            for match in matches:
+                positions |= match.spans.get(number, frozenset())
+            if positions:
+                weights = self._char_weights[matter.code][number]
+                best = max(best, sum(weights[i] for i in positions) / weights[-1])
+        return best
 
-    def char_idf(self, char: str) -> float:
-        return self.idf(len(self.postings.get(char, ())))
+    def _weigh_characters(self) -> dict[str, list[list[float]]]:
+        """Per matter and name, each character's rarity, and their sum last."""
+        idf = {char: self.idf(len(numbers)) for char, numbers in self.postings.items()}
+        weights = {}
+        for matter in self.matters:
+            rows = []
+            for text in matter.texts[: matter.named]:
+                row = [idf[char] for char in text]
+                rows.append(row + [sum(row)])
+            weights[matter.code] = rows
+        return weights
 
     def idf(self, document_frequency: int) -> float:
         return math.log(1 + len(self.matters) / (document_frequency + 0.5))

@@ -1,6 +1,8 @@
 """Find the matter a citizen's sentence is about: ranked candidates and a decision."""
 from __future__ import annotations
 
+import gc
+import heapq
 import re
 import threading
 import time
@@ -11,7 +13,7 @@ from sqlalchemy import select
 
 from bot import db
 from bot.models import ACTIVE, Matter
-from bot.search.index import MatterIndex, word_pinyin
+from bot.search.index import MatterIndex, TermMatch, word_pinyin
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import MAX_QUERY_CHARS, normalize
 from bot.store import current_revision
@@ -83,6 +85,10 @@ class MatterSearch:
                     if self._index is None or revision != self._revision:
                         self._index = self._build(session)
                         self._revision = revision
+                        # The index and jieba's dictionary are millions of long-lived objects:
+                        # keep the collector from walking them on every full collection.
+                        gc.collect()
+                        gc.freeze()
                 self._checked_at = now
         return self._index
 
@@ -103,7 +109,7 @@ class MatterSearch:
     def search(self, question: str, limit: int = MAX_CANDIDATES) -> SearchResult:
         index = self.index()
         terms = self.terms(question, index)
-        return self._decide(question, terms, self._score(terms, index), limit)
+        return self._decide(question, terms, self._score(terms, index, limit), limit)
 
     def terms(self, question: str, index: Optional[MatterIndex] = None) -> list[str]:
         """The question's content words: normalised, typos corrected, fillers dropped."""
@@ -146,6 +152,8 @@ class MatterSearch:
         matched through the shorter words it contains."""
         matches: dict[str, dict] = {}
         for term in terms:
+            if index.too_common(term):
+                continue
             found = index.match_term(term)
             if not found and len(term) >= 3:
                 parts = {p: index.match_term(p) for p in index.sub_words(term) if p not in self.lexicon.fillers}
@@ -155,7 +163,7 @@ class MatterSearch:
             matches[term] = found
         return matches
 
-    def _score(self, terms: list[str], index: MatterIndex) -> list[Candidate]:
+    def _score(self, terms: list[str], index: MatterIndex, limit: int = MAX_CANDIDATES) -> list[Candidate]:
         """Each candidate's score: how much of the question its names explain (words weighted
         by rarity), times how much of its name the question covers."""
         matches = self._match_terms(terms, index)
@@ -170,35 +178,39 @@ class MatterSearch:
             total += idf
         if total <= 0:
             return []
-        gathered: dict[int, list[tuple[str, object]]] = {}
+        gathered: dict[int, list[tuple[str, TermMatch]]] = {}
         for term, found in matches.items():
             for number, match in found.items():
                 gathered.setdefault(number, []).append((term, match))
-        candidates = []
-        usual: dict[str, bool] = {}
-        for number, hits in gathered.items():
+        by_coverage = sorted(
+            ((sum(weights[term] * match.weight for term, match in hits) / total, number, hits)
+             for number, hits in gathered.items()),
+            key=lambda item: -item[0],
+        )  # fmt: skip
+        scored: list[tuple[Candidate, bool]] = []
+        listed: list[float] = []  # a heap of the best `limit` scores
+        best = floor = 0.0
+        for query_coverage, number, hits in by_coverage:
+            # A score never exceeds the query coverage: once that is below both the close share
+            # of the best and the last listed score, no later candidate can rank.
+            if query_coverage < floor:
+                break
             matter = index.matters[number]
-            covered = sum(weights[term] * match.weight for term, match in hits)
-            query_coverage = covered / total
-            name_coverage = 0.0
-            for text_number, text in enumerate(matter.texts[: matter.named]):
-                positions: set[int] = set()
-                for _term, match in hits:
-                    positions |= match.spans.get(text_number, frozenset())
-                if positions:
-                    name_coverage = max(name_coverage, index.coverage(text, positions))
-            candidates.append(
-                Candidate(
-                    matter.code, matter.name, matter.department,
-                    score=combine(query_coverage, name_coverage),
-                    query_coverage=query_coverage,
-                    name_coverage=name_coverage,
-                )
-            )  # fmt: skip
-            usual[matter.code] = matter.usual_variant
+            name_coverage = index.name_coverage(matter, [match for _term, match in hits])
+            candidate = Candidate(
+                matter.code, matter.name, matter.department, combine(query_coverage, name_coverage),
+                query_coverage, name_coverage,
+            )
+            scored.append((candidate, matter.usual_variant))
+            best = max(best, candidate.score)
+            heapq.heappush(listed, candidate.score)
+            if len(listed) > limit:
+                heapq.heappop(listed)
+            if len(listed) == limit:
+                floor = min(CLOSE_RATIO * best, listed[0])
         # Ties go to the usual variant (新申请 before 遗失补办), then to the fuller, shorter name.
-        candidates.sort(key=lambda c: (-round(c.score, 3), -usual[c.code], -c.name_coverage, len(c.name), c.code))
-        return candidates
+        scored.sort(key=lambda item: (-round(item[0].score, 3), -item[1], -item[0].name_coverage, len(item[0].name)))
+        return [candidate for candidate, _usual in scored]
 
     def _decide(self, question: str, terms: list[str], ranked: list[Candidate], limit: int) -> SearchResult:
         best = ranked[0] if ranked else None
