@@ -107,8 +107,8 @@ def test_import_changes_answers_without_restart(database_url, tmp_path):
 @pytest.mark.parametrize(
     "fixture, questions, top1, top3, none",
     [
-        ("demo_search", "search_questions_demo.yml", 0.80, 0.83, 0.85),
-        ("gdzwfw_search", "search_questions_gdzwfw.yml", 0.55, 0.60, 0.80),
+        ("demo_search", "search_questions_demo.yml", 0.82, 0.85, 0.90),
+        ("gdzwfw_search", "search_questions_gdzwfw.yml", 0.55, 0.60, 0.82),
     ],
 )
 def test_accuracy_on_labelled_questions(request, fixture, questions, top1, top3, none):

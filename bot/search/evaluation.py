@@ -23,6 +23,7 @@ class Evaluation:
     in_catalogue: int = 0
     top1: int = 0
     top3: int = 0
+    ranked_top1: int = 0  # the right matter ranked first, whatever the decision
     out_of_catalogue: int = 0
     correct_none: int = 0
     misses: list[tuple[LabelledQuestion, SearchResult]] = field(default_factory=list)
@@ -31,6 +32,7 @@ class Evaluation:
         return {
             "top1": self.top1 / max(1, self.in_catalogue),
             "top3": self.top3 / max(1, self.in_catalogue),
+            "ranked_top1": self.ranked_top1 / max(1, self.in_catalogue),
             "none": self.correct_none / max(1, self.out_of_catalogue),
         }
 
@@ -60,6 +62,9 @@ def evaluate(search: MatterSearch, questions: list[LabelledQuestion]) -> Evaluat
                 result.misses.append((question, answer))
             continue
         result.in_catalogue += 1
+        _terms, ranked = search.rank(question.q)
+        if ranked and ranked[0].code in question.expect:
+            result.ranked_top1 += 1
         codes = [c.code for c in answer.candidates] if answer.decision != NONE else []
         if codes[:1] and codes[0] in question.expect:
             result.top1 += 1

@@ -22,12 +22,13 @@ MATCH = "match"
 AMBIGUOUS = "ambiguous"
 NONE = "none"
 
-NONE_BELOW = 0.54  # a best score under this: the catalogue has no such matter, unless named
+NONE_BELOW = 0.62  # a best score under this: the catalogue has no such matter, unless named
 CONFIDENT = 0.62  # a best score from here on, clear of the rest, is one match
 CLOSE_RATIO = 0.9  # candidates within this share of the best are too close to call
-CONTEXT_WEIGHT = 0.15  # how much an unmatched context word (奶奶, 今年) counts against a match
-SINGLE_CHAR_WEIGHT = 0.5  # a lone character (车, 花) says less than a word, matched or not
-UNMATCHED_WEIGHT = 0.3  # and any other word no matter's names hold (people say more than the name)
+CONTEXT_WEIGHT = 0.15  # how much a context word (奶奶, 今年) missing from a matter counts against it
+SINGLE_CHAR_WEIGHT = 0.5  # a lone character (车, 花) says less than a word …
+SINGLE_CHAR_ABSENCE = 0.5  # … and costs less still where a matter's names lack it
+UNMATCHED_WEIGHT = 0.3  # and any word no matter's names hold (people say more than the name)
 NAMED_COVERAGE = 0.9  # a question that names a matter outright (its name or an alias) …
 NAMED_QUERY_COVERAGE = 0.35  # … is about it even with much else said, from this share on
 MAX_CANDIDATES = 5
@@ -107,9 +108,14 @@ class MatterSearch:
 
     # --- the search ------------------------------------------------------------------------------
     def search(self, question: str, limit: int = MAX_CANDIDATES) -> SearchResult:
+        terms, ranked = self.rank(question, limit)
+        return self._decide(question, terms, ranked, limit)
+
+    def rank(self, question: str, limit: int = MAX_CANDIDATES) -> tuple[list[str], list[Candidate]]:
+        """The question's words and the best-scoring matters, before any decision."""
         index = self.index()
         terms = self.terms(question, index)
-        return self._decide(question, terms, self._score(terms, index, limit), limit)
+        return terms, self._score(terms, index, limit)
 
     def terms(self, question: str, index: Optional[MatterIndex] = None) -> list[str]:
         """The question's content words: normalised, typos corrected, fillers dropped."""
@@ -167,24 +173,33 @@ class MatterSearch:
         """Each candidate's score: how much of the question its names explain (words weighted
         by rarity), times how much of its name the question covers."""
         matches = self._match_terms(terms, index)
-        weights: dict[str, float] = {}
-        total = 0.0
+        # A word counts `weight` where a matter's names hold it and `absence` where they do not:
+        # rare words weigh most; a lone character or a context word (奶奶, 广州) costs little
+        # when missing, since people say more than the name of what they want.
+        weight: dict[str, float] = {}
+        absence: dict[str, float] = {}
         for term, found in matches.items():
-            idf = index.idf(len(found)) * (SINGLE_CHAR_WEIGHT if len(term) == 1 else 1.0)
-            if not found:
-                context = term in self.lexicon.context or _NUMBER.match(term)
-                idf *= CONTEXT_WEIGHT if context else UNMATCHED_WEIGHT
-            weights[term] = idf
-            total += idf
-        if total <= 0:
+            idf = index.idf(len(found))
+            single = len(term) == 1
+            context = term in self.lexicon.context or bool(_NUMBER.match(term))
+            weight[term] = idf * (SINGLE_CHAR_WEIGHT if single else 1.0)
+            missing = CONTEXT_WEIGHT if context else SINGLE_CHAR_ABSENCE if single else 1.0
+            absence[term] = weight[term] * missing * (1.0 if found else UNMATCHED_WEIGHT)
+        all_absent = sum(absence.values())
+        if all_absent <= 0:
             return []
         gathered: dict[int, list[tuple[str, TermMatch]]] = {}
         for term, found in matches.items():
             for number, match in found.items():
                 gathered.setdefault(number, []).append((term, match))
+
+        def query_coverage(hits: list[tuple[str, TermMatch]]) -> float:
+            held = sum(weight[term] * match.weight for term, match in hits)
+            missed = all_absent - sum(absence[term] for term, _match in hits)
+            return held / (held + missed) if held else 0.0
+
         by_coverage = sorted(
-            ((sum(weights[term] * match.weight for term, match in hits) / total, number, hits)
-             for number, hits in gathered.items()),
+            ((query_coverage(hits), number, hits) for number, hits in gathered.items()),
             key=lambda item: -item[0],
         )  # fmt: skip
         scored: list[tuple[Candidate, bool]] = []
