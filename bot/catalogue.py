@@ -120,9 +120,14 @@ class CatalogueData:
                     raise CatalogueError(file, f"unknown matter code {code!r}", f"matter {matter.code}", "related")
 
 
+MAX_CODE_LENGTH = 64
+
+
 def check_unique(file: str, kind: str, codes: list[str]) -> None:
     seen: set[str] = set()
     for code in codes:
+        if len(code) > MAX_CODE_LENGTH:
+            raise CatalogueError(file, f"longer than {MAX_CODE_LENGTH} characters", f"{kind} {code[:20]}…", "code")
         if code in seen:
             raise CatalogueError(file, f"duplicate {kind} code {code!r}", f"{kind} {code}", "code")
         seen.add(code)

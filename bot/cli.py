@@ -36,6 +36,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _import(path: Path, fmt: Optional[str], full: bool) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
     from tqdm import tqdm
 
     from bot import db
@@ -52,6 +53,9 @@ def _import(path: Path, fmt: Optional[str], full: bool) -> int:
                 result = write_catalogue(session, data, full=full, progress=bar.update)
     except CatalogueError as error:
         print(f"import failed, nothing changed: {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        print(f"import failed, nothing changed: the database refused it: {error.orig or error}", file=sys.stderr)
         return 1
     print(result)
     return 0

@@ -1,4 +1,7 @@
-"""The catalogue's tables (SQLAlchemy 1.4, declarative). Works on SQLite and PostgreSQL."""
+"""The catalogue's tables (SQLAlchemy 1.4, declarative). Works on SQLite and PostgreSQL.
+
+Published text has no reliable length (a 咨询电话 cell can list five numbers), so free text is
+`Text`; only codes and closed choices are `String`."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,12 +40,12 @@ class Matter(Base):
 
     id = Column(Integer, primary_key=True)
     code = Column(String(64), unique=True, nullable=False, index=True)
-    name = Column(String(500), nullable=False)
-    short_name = Column(String(200))
+    name = Column(Text, nullable=False)
+    short_name = Column(Text)
     aliases = Column(JSON, nullable=False, default=list)  # 俗称
-    department = Column(String(200), nullable=False)
+    department = Column(Text, nullable=False)
     level = Column(String(20))  # 省/市/区/街道/社区
-    type = Column(String(40))  # 公共服务/行政许可/...
+    type = Column(Text)  # 公共服务/行政许可/...
     targets = Column(JSON, nullable=False, default=list)  # 个人/法人
     themes = Column(JSON, nullable=False, default=list)
     life_events = Column(JSON, nullable=False, default=list)
@@ -52,14 +55,14 @@ class Matter(Base):
     statutory_unit = Column(String(10))  # 工作日/自然日
     promised_days = Column(Integer)
     promised_unit = Column(String(10))
-    fee = Column(String(500))
+    fee = Column(Text)
     legal_basis = Column(Text)
     location = Column(Text)  # free-text 办理地点 when the catalogue has no hall directory
-    window = Column(String(200))
+    window = Column(Text)
     accepted_anywhere = Column(Boolean, nullable=False, default=False)  # 全区通办
-    consult_phone = Column(String(100))
-    complaint_phone = Column(String(100))
-    online_url = Column(String(1000))
+    consult_phone = Column(Text)
+    complaint_phone = Column(Text)
+    online_url = Column(Text)
     visits = Column(Integer)  # 最多跑N次
     source = Column(String(100), nullable=False, index=True)
     status = Column(String(20), nullable=False, default=ACTIVE, index=True)
@@ -88,11 +91,11 @@ class Material(Base):
     id = Column(Integer, primary_key=True)
     matter_id = Column(ForeignKey("matters.id", ondelete="CASCADE"), nullable=False, index=True)
     position = Column(Integer, nullable=False)
-    name = Column(String(500), nullable=False)
-    form = Column(String(20))  # 原件/复印件/原件和复印件
+    name = Column(Text, nullable=False)
+    form = Column(String(20))  # 原件/复印件/原件和复印件 (the importers check the choice)
     copies = Column(Integer)
     medium = Column(String(20))  # 纸质/电子/纸质或电子
-    source = Column(String(200))
+    source = Column(Text)
     shared = Column(Boolean, nullable=False, default=False)  # 免提交
     required = Column(Boolean, nullable=False, default=True)
     note = Column(Text)
@@ -107,13 +110,13 @@ class Hall(Base):
 
     id = Column(Integer, primary_key=True)
     code = Column(String(64), unique=True, nullable=False)
-    name = Column(String(200), nullable=False)
+    name = Column(Text, nullable=False)
     level = Column(String(20), nullable=False)  # 区/街道/社区
     street_code = Column(String(64))  # a community station's street centre
     area = Column(JSON, nullable=False, default=list)
-    address = Column(String(500))
-    hours = Column(String(500))
-    phone = Column(String(100))
+    address = Column(Text)
+    hours = Column(Text)
+    phone = Column(Text)
     windows = Column(JSON, nullable=False, default=list)  # [{number, name}]
     source = Column(String(100), nullable=False)
 
@@ -147,7 +150,7 @@ class CancelledCertificate(Base):
     __table_args__ = (UniqueConstraint("name"),)
 
     id = Column(Integer, primary_key=True)
-    name = Column(String(200), nullable=False)
+    name = Column(Text, nullable=False)
     aliases = Column(JSON, nullable=False, default=list)
     instead = Column(Text)
     basis = Column(Text)
