@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
 CATALOGUE ?= knowledge
 
-.PHONY: install run test bench clean import
+.PHONY: install lint run test bench clean import
 
 install: $(STAMP)
 
@@ -24,7 +24,10 @@ run: import
 	@echo "Ask about a matter (Ctrl-D to quit):"
 	$(PY) -m bot search
 
-test: install
+lint: install
+	$(PY) -m pyflakes bot tests bench scripts
+
+test: lint
 	$(PY) -m pytest -q
 
 bench: install

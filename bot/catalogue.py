@@ -6,7 +6,7 @@ writes it in one transaction. `CatalogueError` names the file, the record and th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 LEVELS = ("省", "市", "区", "街道", "社区")
 HALL_LEVELS = ("区", "街道", "社区")
@@ -197,3 +197,22 @@ class Fields:
         if not isinstance(value, list):
             raise self.error(name, f"expected a list, got {type(value).__name__}")
         return value
+
+
+def read_material(record: Fields, names: Mapping[str, str] | None = None) -> MaterialData:
+    """A material from one record; `names` maps a field to the record's name for it (a YAML key
+    is the field's own name, an Excel header is Chinese)."""
+
+    def name(field_name: str) -> str:
+        return (names or {}).get(field_name, field_name)
+
+    return MaterialData(
+        name=record.text(name("name"), required=True),
+        form=record.choice(name("form"), MATERIAL_FORMS),
+        copies=record.count(name("copies")),
+        medium=record.choice(name("medium"), MEDIA),
+        source=record.text(name("source")),
+        shared=record.flag(name("shared"), False),
+        required=record.flag(name("required"), True),
+        note=record.text(name("note")),
+    )

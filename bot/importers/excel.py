@@ -25,15 +25,13 @@ from openpyxl.workbook import Workbook
 from bot.catalogue import (
     HALL_LEVELS,
     LEVELS,
-    MATERIAL_FORMS,
-    MEDIA,
     CatalogueData,
     CatalogueError,
     CertificateData,
     Fields,
     HallData,
-    MaterialData,
     MatterData,
+    read_material,
 )
 
 MATTER_TYPES = ("公共服务", "行政许可", "行政确认", "行政给付", "行政奖励", "其他行政权力")
@@ -61,6 +59,10 @@ SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "常见问题": (("事项编码", "问题", "回答"), ("事项编码", "问题", "回答")),
 }  # fmt: skip
 HEADER_ALIASES = {"原件复印件": "原件/复印件"}
+MATERIAL_HEADERS = {
+    "name": "材料名称", "form": "原件/复印件", "copies": "份数", "medium": "载体", "source": "来源",
+    "shared": "免提交", "required": "必需", "note": "备注",
+}  # fmt: skip
 
 _LIST_SPLIT = re.compile(r"\s*[、,，;；\n]+\s*")
 _STEP_SPLIT = re.compile(r"\s*(?:->|[、,，;；\n→>＞])+\s*")
@@ -87,7 +89,7 @@ def read_excel(path: Path) -> CatalogueData:
         raise CatalogueError(file, "holds no matters; fill in one matter a row from row 2", "sheet 事项")
 
     for record in _rows(sheets, file, "材料"):
-        _matter_of(record, matters).materials.append(_material(record))
+        _matter_of(record, matters).materials.append(read_material(record, MATERIAL_HEADERS))
     for record in _rows(sheets, file, "关联事项"):
         related = (record.text("关联事项编码", required=True), record.text("说明"))
         _matter_of(record, matters).related.append(related)
@@ -243,19 +245,6 @@ def _matter_of(record: Fields, matters: dict[str, MatterData]) -> MatterData:
     if code not in matters:
         raise record.error("事项编码", f"no matter {code!r} in sheet 事项")
     return matters[code]
-
-
-def _material(record: Fields) -> MaterialData:
-    return MaterialData(
-        name=record.text("材料名称", required=True),
-        form=record.choice("原件/复印件", MATERIAL_FORMS),
-        copies=record.count("份数"),
-        medium=record.choice("载体", MEDIA),
-        source=record.text("来源"),
-        shared=record.flag("免提交", False),
-        required=record.flag("必需", True),
-        note=record.text("备注"),
-    )
 
 
 def _hall(record: Fields) -> HallData:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from bot.catalogue import CatalogueData, CatalogueError, Fields, MaterialData, MatterData
 

@@ -11,8 +11,6 @@ import yaml
 from bot.catalogue import (
     HALL_LEVELS,
     LEVELS,
-    MATERIAL_FORMS,
-    MEDIA,
     TIME_UNITS,
     CatalogueData,
     CatalogueError,
@@ -21,6 +19,7 @@ from bot.catalogue import (
     HallData,
     MaterialData,
     MatterData,
+    read_material,
 )
 
 
@@ -132,17 +131,7 @@ def _time_limit(record: Fields, name: str) -> tuple[int | None, str | None]:
 
 
 def _material(raw: Any, file: str, matter: str, index: int) -> MaterialData:
-    record = Fields(raw, file, f"{matter}: material #{index}")
-    return MaterialData(
-        name=record.text("name", required=True),
-        form=record.choice("form", MATERIAL_FORMS),
-        copies=record.count("copies"),
-        medium=record.choice("medium", MEDIA),
-        source=record.text("source"),
-        shared=record.flag("shared", False),
-        required=record.flag("required", True),
-        note=record.text("note"),
-    )
+    return read_material(Fields(raw, file, f"{matter}: material #{index}"))
 
 
 def _related(raw: Any, file: str, matter: str, index: int) -> tuple[str, str | None]:
