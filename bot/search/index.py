@@ -19,11 +19,11 @@ from bot.search.normalize import name_parts, normalize
 # Generic words in names that say nothing about which matter it is (dropped like query fillers).
 _NAME_NOISE = re.compile("办理|申请|申办|手续|业务|服务事项|事项")
 _USUAL_VARIANT = re.compile("新申请|首次|初次|新办|大陆居民")
-SYNONYM_WEIGHT = 0.95
-ABBREVIATION_WEIGHT = 0.8
-VOCABULARY_FREQ = 2000
-COMMON_CHAR_SHARE = 0.1
-TERM_CACHE_SIZE = 50_000  # jieba word frequency given to catalogue and lexicon words
+SYNONYM_WEIGHT = 0.95  # a match through the lexicon (退休金 for 养老金)
+ABBREVIATION_WEIGHT = 0.8  # a match as an abbreviation (社保卡 in 社会保障卡)
+VOCABULARY_FREQ = 2000  # jieba word frequency given to catalogue and lexicon words
+COMMON_CHAR_SHARE = 0.1  # a lone character in more than this share of matters is no evidence
+TERM_CACHE_SIZE = 50_000  # words whose matches are kept
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class MatterIndex:
         if self._pinyin_words is None:
             self.tokenizer()
             by_pinyin: dict[str, str] = {}
-            for word, count in self._vocabulary.most_common():
+            for word, _count in self._vocabulary.most_common():
                 if 2 <= len(word) <= 6:
                     by_pinyin.setdefault(word_pinyin(word), word)
             self._pinyin_words = by_pinyin

@@ -99,10 +99,8 @@ class MatterSearch:
             .where(Matter.status == ACTIVE)
             .order_by(Matter.id)
         ).all()
-        index = MatterIndex(
-            ((code, name, dept, [s for s in [short, *(aliases or [])] if s]) for code, name, dept, short, aliases in rows),
-            self.lexicon,
-        )
+        names = ((code, name, dept, [n for n in [short, *(aliases or [])] if n]) for code, name, dept, short, aliases in rows)
+        index = MatterIndex(names, self.lexicon)
         index.pinyin_words()  # build the tokenizer and typo map now, not on a citizen's first question
         return index
 
@@ -193,13 +191,13 @@ class MatterSearch:
             for number, match in found.items():
                 gathered.setdefault(number, []).append((term, match))
 
-        def query_coverage(hits: list[tuple[str, TermMatch]]) -> float:
+        def coverage_of(hits: list[tuple[str, TermMatch]]) -> float:
             held = sum(weight[term] * match.weight for term, match in hits)
             missed = all_absent - sum(absence[term] for term, _match in hits)
             return held / (held + missed) if held else 0.0
 
         by_coverage = sorted(
-            ((query_coverage(hits), number, hits) for number, hits in gathered.items()),
+            ((coverage_of(hits), number, hits) for number, hits in gathered.items()),
             key=lambda item: -item[0],
         )  # fmt: skip
         scored: list[tuple[Candidate, bool]] = []
@@ -249,4 +247,6 @@ def _close_spelling(window: str, word: str) -> bool:
 
 
 def combine(query_coverage: float, name_coverage: float) -> float:
+    """The score: mostly how much of the question the matter explains, and some of how much of
+    the matter's name the question says."""
     return query_coverage * (0.6 + 0.4 * name_coverage)
