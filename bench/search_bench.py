@@ -63,8 +63,10 @@ def main() -> None:
           "| out of catalogue | correct none |")
     print("|---|---|---|---|---|---|---|---|")
     all_questions = []
-    for name, search in (("demo", demo), ("gdzwfw", gdzwfw)):
-        questions = load_questions(QUESTIONS / f"search_questions_{name}.yml")
+    sets = [(f"{prefix}_{name}", search) for prefix in ("search_questions", "heldout")
+            for name, search in (("demo", demo), ("gdzwfw", gdzwfw))]  # fmt: skip
+    for name, search in sets:
+        questions = load_questions(QUESTIONS / f"{name}.yml")
         result = evaluate(search, questions)
         rates = result.rates()
         print(f"| {name} | {result.questions} | {result.in_catalogue} | {rates['top1']:.3f} | "

@@ -21,6 +21,7 @@ _NAME_NOISE = re.compile("办理|申请|申办|手续|业务|服务事项|事项
 _USUAL_VARIANT = re.compile("新申请|首次|初次|新办|大陆居民")
 SYNONYM_WEIGHT = 0.95  # a match through the lexicon (退休金 for 养老金)
 ABBREVIATION_WEIGHT = 0.8  # a match as an abbreviation (社保卡 in 社会保障卡)
+MIN_ABBREVIATED = 3  # two characters far apart are chance (失业 in 遗失毕业证书), three are not
 VOCABULARY_FREQ = 2000  # jieba word frequency given to catalogue and lexicon words
 COMMON_CHAR_SHARE = 0.1  # a lone character in more than this share of matters is no evidence
 TERM_CACHE_SIZE = 50_000  # words whose matches are kept
@@ -91,7 +92,7 @@ class MatterIndex:
                     self.postings[char].add(number)
         self._char_weights = self._weigh_characters()
         self._patterns: dict[str, re.Pattern] = {}
-        self._term_cache: dict[str, dict[int, TermMatch]] = {}
+        self._term_cache: dict[tuple[str, bool], dict[int, TermMatch]] = {}
         self._tokenizer = None
         self._pinyin_words: Optional[dict[str, str]] = None
 
@@ -158,19 +159,22 @@ class MatterIndex:
         return any(text in t for number in self._candidates(text) for t in self.matters[number].texts)
 
     # --- matching ------------------------------------------------------------------------------
-    def match_term(self, term: str) -> dict[int, TermMatch]:
-        """Matters whose names hold `term` (or its synonyms), with the best weight per matter.
-        Citizens use the same words again and again: answers are kept per index."""
-        found = self._term_cache.get(term)
+    def match_term(self, term: str, synonyms: bool = True) -> dict[int, TermMatch]:
+        """Matters whose names hold `term` (or, with `synonyms`, a word it stands for), with the
+        best weight per matter. Citizens use the same words again and again: answers are kept."""
+        key = (term, synonyms)
+        found = self._term_cache.get(key)
         if found is None:
             if len(self._term_cache) >= TERM_CACHE_SIZE:
                 self._term_cache.clear()
-            found = self._term_cache[term] = self._match_term(term)
+            found = self._term_cache[key] = self._match_term(term, synonyms)
         return found
 
-    def _match_term(self, term: str) -> dict[int, TermMatch]:
+    def _match_term(self, term: str, synonyms: bool) -> dict[int, TermMatch]:
         found: dict[int, TermMatch] = {}
-        alternatives = [(term, 1.0)] + [(alt, SYNONYM_WEIGHT) for alt in self.lexicon.synonyms.get(term, ())]
+        alternatives = [(term, 1.0)]
+        if synonyms:
+            alternatives += [(alt, SYNONYM_WEIGHT) for alt in self.lexicon.synonyms.get(term, ())]
         for word, weight in alternatives:
             for number in self._candidates(word):
                 match = self._match_in_matter(word, weight, self.matters[number])
@@ -194,7 +198,7 @@ class MatterIndex:
                 spans[number] = frozenset(range(start, start + len(word)))
                 best = max(best, weight)
                 continue
-            if len(word) < 2:
+            if len(word) < MIN_ABBREVIATED:
                 continue
             found = self._pattern(word).search(text)
             if found:

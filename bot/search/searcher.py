@@ -160,7 +160,8 @@ class MatterSearch:
                 continue
             found = index.match_term(term)
             if not found and len(term) >= 3:
-                parts = {p: index.match_term(p) for p in index.sub_words(term) if p not in self.lexicon.fillers}
+                # The parts as written: their synonyms would stray too far from the compound.
+                parts = {p: index.match_term(p, synonyms=False) for p in index.sub_words(term) if p not in self.lexicon.fillers}
                 if any(parts.values()):
                     matches.update(parts)
                     continue
