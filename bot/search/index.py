@@ -25,6 +25,7 @@ MIN_ABBREVIATED = 3  # two characters far apart are chance (失业 in 遗失毕�
 VOCABULARY_FREQ = 2000  # jieba word frequency given to catalogue and lexicon words
 COMMON_CHAR_SHARE = 0.1  # a lone character in more than this share of matters is no evidence
 TERM_CACHE_SIZE = 50_000  # words whose matches are kept
+NAME_SEPARATOR = "|"  # never in a normalised name
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class IndexedMatter:
     texts: tuple[str, ...]  # normalised names and aliases, then the qualifiers in their brackets
     named: int  # how many of `texts` are names (the rest only match words)
     usual_variant: bool  # 新申请/首次/大陆居民…: what someone means who names no variant
+    joined: str = ""  # all texts in one string, for a first quick look
+
+    def __post_init__(self):
+        object.__setattr__(self, "joined", NAME_SEPARATOR.join(self.texts))
 
 
 @dataclass
@@ -64,7 +69,7 @@ def word_pinyin(word: str) -> str:
 
 
 def _abbreviation_pattern(word: str) -> re.Pattern:
-    gap = ".{0,%d}?" % max(2, len(word))
+    gap = "[^%s]{0,%d}?" % (NAME_SEPARATOR, max(2, len(word)))
     return re.compile(gap.join(f"({re.escape(c)})" for c in word))
 
 
@@ -190,6 +195,10 @@ class MatterIndex:
         return set.intersection(*postings)
 
     def _match_in_matter(self, word: str, weight: float, matter: IndexedMatter) -> Optional[TermMatch]:
+        # One look at all the names together first: most candidates hold the characters only.
+        abbreviated = len(word) >= MIN_ABBREVIATED
+        if word not in matter.joined and not (abbreviated and self._pattern(word).search(matter.joined)):
+            return None
         spans: dict[int, frozenset[int]] = {}
         best = 0.0
         for number, text in enumerate(matter.texts):
@@ -198,7 +207,7 @@ class MatterIndex:
                 spans[number] = frozenset(range(start, start + len(word)))
                 best = max(best, weight)
                 continue
-            if len(word) < MIN_ABBREVIATED:
+            if not abbreviated:
                 continue
             found = self._pattern(word).search(text)
             if found:
