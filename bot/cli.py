@@ -75,6 +75,8 @@ def _search(question: Optional[str], as_json: bool, limit: int) -> int:
     from bot.search import MatterSearch
 
     search = MatterSearch()
+    if not search.index().matters:
+        print("the catalogue is empty: import one first, e.g. python -m bot catalogue import knowledge", file=sys.stderr)
     questions = [question] if question is not None else _stdin_questions()
     for line in questions:
         result = search.search(line, limit)
