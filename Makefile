@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
 CATALOGUE ?= knowledge
+# Nothing may reach the network at run time: no telemetry.
+export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install lint run test bench clean import
+.PHONY: install lint run test bench clean import dictionary train search
 
 install: $(STAMP)
 
@@ -20,7 +22,17 @@ $(STAMP): requirements.txt scripts/find-python310
 import: install
 	$(PY) -m bot catalogue import $(CATALOGUE)
 
-run: import
+dictionary: install
+	$(PY) -m bot dictionary var/jieba
+
+# rasa train keeps the last model when config, domain, data and dictionary are unchanged.
+train: dictionary
+	$(PY) -m rasa train --fixed-model-name daoban --out models
+
+run: import train
+	scripts/run-bot
+
+search: import
 	@echo "Ask about a matter (Ctrl-D to quit):"
 	$(PY) -m bot search
 

@@ -27,7 +27,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     search.add_argument("--json", action="store_true", help="print JSON lines")
     search.add_argument("--limit", type=int, default=5)
 
+    dictionary = commands.add_parser("dictionary", help="write jieba's user dictionary for the NLU")
+    dictionary.add_argument("folder", type=Path)
+    dictionary.add_argument("--catalogue", type=Path, default=None, help="default: knowledge/")
+
+    commands.add_parser("report", help="print 好差评 and the questions the catalogue could not answer")
+    applications = commands.add_parser("applications", help="the embedded 办件 table")
+    applications.add_subparsers(dest="action", required=True).add_parser("seed", help="load demo applications")
+
     args = parser.parse_args(argv)
+    if args.command == "applications":
+        from bot.status.database import seed_demo_applications
+
+        print(f"{seed_demo_applications()} demo applications loaded")
+        return 0
+    if args.command == "report":
+        from bot.feedback import report_lines
+
+        print("\n".join(report_lines()))
+        return 0
+    if args.command == "dictionary":
+        return _dictionary(args.folder, args.catalogue)
     if args.command == "catalogue" and args.action == "import":
         return _import(args.path, args.format, full=not args.partial)
     if args.command == "catalogue":
@@ -58,6 +78,15 @@ def _import(path: Path, fmt: Optional[str], full: bool) -> int:
         print(f"import failed, nothing changed: the database refused it: {error.orig or error}", file=sys.stderr)
         return 1
     print(result)
+    return 0
+
+
+def _dictionary(folder: Path, catalogue: Optional[Path]) -> int:
+    from bot import config
+    from bot.search.dictionary import write_user_dictionary
+
+    path = write_user_dictionary(folder, catalogue or config.DEFAULT_CATALOGUE)
+    print(f"wrote {path}")
     return 0
 
 

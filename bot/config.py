@@ -21,3 +21,13 @@ def database_url() -> str:
 def hotline() -> str:
     """The consult hotline for whatever the catalogue cannot answer."""
     return os.environ.get("BOT_HOTLINE", "12345").strip() or "12345"
+
+
+def status_provider_settings() -> dict:
+    """Which status provider answers 办件进度: `database` (the embedded default) or `http`."""
+    return {
+        "kind": os.environ.get("BOT_STATUS_PROVIDER", "database").strip() or "database",
+        "url": os.environ.get("BOT_STATUS_URL", "").strip(),
+        "timeout": float(os.environ.get("BOT_STATUS_TIMEOUT", "3") or 3),
+        "token": os.environ.get("BOT_STATUS_TOKEN", "").strip() or None,
+    }

@@ -165,3 +165,55 @@ class CatalogueRevision(Base):
     id = Column(Integer, primary_key=True)
     revision = Column(Integer, nullable=False, default=0)
     updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class Rating(Base):
+    """好差评: a citizen's verdict on an answer."""
+
+    __tablename__ = "ratings"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    conversation = Column(String(200), nullable=False)
+    channel = Column(String(50))
+    matter = Column(String(64))
+    satisfied = Column(Boolean, nullable=False)
+
+
+class UnansweredQuestion(Base):
+    """A question the catalogue could not answer, kept for the catalogue maintainers."""
+
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    conversation = Column(String(200), nullable=False)
+    channel = Column(String(50))
+    text = Column(Text, nullable=False)
+
+
+class Application(Base):
+    """办件: an application a citizen filed, for the embedded status provider."""
+
+    __tablename__ = "applications"
+
+    id = Column(Integer, primary_key=True)
+    receipt = Column(String(64), unique=True, nullable=False)  # 受理编号
+    phone_last4 = Column(String(4), nullable=False)
+    applicant = Column(Text, nullable=False)
+    matter_name = Column(Text, nullable=False)
+    state = Column(String(20), nullable=False)  # 已受理/审查中/待补正/已办结/不予受理
+    history = Column(JSON, nullable=False, default=list)  # [{at, state, note}]
+    missing = Column(JSON, nullable=False, default=list)  # what to bring (退回补正)
+    collect_at = Column(Text)  # where to collect the result
+    updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class StatusAttempt(Base):
+    """A status lookup that did not match, per conversation: too many lock further tries."""
+
+    __tablename__ = "status_attempts"
+
+    id = Column(Integer, primary_key=True)
+    conversation = Column(String(200), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, default=datetime.utcnow)

@@ -147,6 +147,11 @@ class MatterIndex:
             self._pinyin_words = by_pinyin
         return self._pinyin_words
 
+    def tokenizer_vocabulary(self) -> set[str]:
+        """The words added to jieba's dictionary for this catalogue."""
+        self.tokenizer()
+        return set(self._vocabulary)
+
     def is_known_word(self, word: str) -> bool:
         tokenizer = self.tokenizer()
         return bool(tokenizer.FREQ.get(word)) or word in self._vocabulary

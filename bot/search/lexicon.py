@@ -17,6 +17,7 @@ class Lexicon:
     fillers: frozenset[str]
     context: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
+    life_events: dict[str, tuple[str, ...]]  # a word for a group or event -> catalogue tags
 
 
 @lru_cache(maxsize=1)
@@ -29,4 +30,13 @@ def load_lexicon() -> Lexicon:
         fillers=frozenset(normalize(w) for w in raw["fillers"]),
         context=frozenset(normalize(w) for w in raw["context"]),
         synonyms=synonyms,
+        life_events=_life_events(raw.get("life_events", {})),
     )
+
+
+def _life_events(raw: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    tags: dict[str, list[str]] = {}
+    for tag, words in raw.items():
+        for word in words:
+            tags.setdefault(normalize(word), []).append(tag)
+    return {word: tuple(found) for word, found in tags.items()}

@@ -1,0 +1,66 @@
+"""Actions that answer from the catalogue."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.render import send
+from bot import feedback
+from bot.dialogue import Guide
+
+ASPECT_OF_INTENT = {f"ask_{aspect}": aspect for aspect in (
+    "overview", "materials", "where", "steps", "time", "fee", "conditions", "online", "phone",
+    "legal_basis", "next",
+)}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def guide() -> Guide:
+    return Guide()
+
+
+class ActionAnswerMatter(Action):
+    """One aspect of one matter; keeps the matter and the aspect for follow-up questions."""
+
+    def name(self) -> str:
+        return "action_answer_matter"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        # 那残疾证呢？ names a matter and keeps the question asked before.
+        aspect = ASPECT_OF_INTENT.get(intent) or tracker.get_slot("aspect")
+        chosen = next(tracker.get_latest_entity_values("matter"), None)
+        turn = guide().answer(
+            tracker.latest_message.get("text") or "", aspect, tracker.get_slot("matter"), chosen
+        )
+        send(dispatcher, turn.answer, rating=turn.answer.kind == "answer")
+        if not turn.answered:
+            feedback.record_unanswered(tracker.sender_id, tracker.get_latest_input_channel(),
+                                       tracker.latest_message.get("text") or "")  # fmt: skip
+        return [SlotSet("matter", turn.matter), SlotSet("aspect", turn.aspect)]
+
+
+class ActionListMatters(Action):
+    """What can I get done: matters for a group, life event, department or hall level."""
+
+    def name(self) -> str:
+        return "action_list_matters"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        send(dispatcher, guide().what_can_i_do(tracker.latest_message.get("text") or ""))
+        return [SlotSet("aspect", "overview")]
+
+
+class ActionAnswerCertificate(Action):
+    """Whether a certificate (证明) is still needed, from the cancelled-certificate list."""
+
+    def name(self) -> str:
+        return "action_answer_certificate"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        send(dispatcher, guide().certificate(tracker.latest_message.get("text") or ""))
+        return []

@@ -1,0 +1,96 @@
+"""What the bot says to a question: the matter it is about, the aspect asked, and the answer.
+Plain Python, no Rasa: the actions pass in the intent's aspect and the conversation's slots."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from bot import answers, config, guide
+from bot.answers import Answer
+from bot.search import AMBIGUOUS, MATCH, MatterSearch
+from bot.search.lexicon import load_lexicon
+
+# Aspects that may follow up on the matter already being talked about ("在哪办？").
+FOLLOW_UP_ASPECTS = frozenset(answers.ASPECTS) - {"overview"}
+LEVEL_WORDS = {"街道": "街道", "社区": "社区", "居委": "社区", "村": "社区"}
+
+
+@dataclass
+class Turn:
+    answer: Answer
+    matter: Optional[str]  # the matter slot after this turn
+    aspect: Optional[str]  # the aspect slot after this turn
+    answered: bool  # False: the catalogue could not answer (kept for the maintainers)
+
+
+class Guide:
+    """The catalogue's answers for a conversation."""
+
+    def __init__(self, database_url: Optional[str] = None, hotline: Optional[str] = None):
+        self.database_url = database_url
+        self.hotline = hotline or config.hotline()
+        self.search = MatterSearch(database_url)
+
+    def answer(self, text: str, aspect: Optional[str], current: Optional[str] = None,
+               chosen: Optional[str] = None) -> Turn:
+        """Answer `aspect` (overview when None) of the matter the text names, of the matter the
+        citizen chose (`chosen`, from a button), or of the one already talked about (`current`)."""
+        aspect = aspect if aspect in answers.ASPECTS else "overview"
+        code = chosen
+        if code is None:
+            result = self.search.search(text)
+            codes = [c.code for c in result.candidates]
+            if result.decision == MATCH:
+                code = codes[0]
+            elif result.decision == AMBIGUOUS:
+                if current in codes and aspect in FOLLOW_UP_ASPECTS:
+                    code = current
+                else:
+                    choices = [(c.code, c.name, c.department) for c in result.candidates]
+                    return Turn(answers.choose_answer(choices), current, aspect, True)
+            elif current and aspect in FOLLOW_UP_ASPECTS:
+                code = current  # 在哪办？ 要多久？ about the matter already talked about
+            elif result.terms:
+                return Turn(answers.not_found_answer(self.hotline), current, aspect, False)
+            else:
+                return Turn(answers.ask_matter_answer(), current, aspect, True)
+        matter = guide.get_matter(code, self.database_url)
+        if matter is None:  # withdrawn since, or a forged button payload
+            return Turn(answers.not_found_answer(self.hotline), None, aspect, False)
+        related = guide.matter_names([r.related_code for r in matter.related], self.database_url)
+        near = guide.halls_named_in(text, self.database_url) if aspect == "where" else []
+        return Turn(answers.matter_answer(matter, aspect, related, near), matter.code, aspect, True)
+
+    def what_can_i_do(self, text: str) -> Answer:
+        """Matters for a group, life event, department or hall level named in the text."""
+        level = next((level for word, level in LEVEL_WORDS.items() if word in text), None)
+        if level:
+            matters = guide.matters_at_level(level, self.database_url)
+            if matters:
+                return answers.list_answer(f"{level}一级可以办理这些事项（点选查看）：", matters)
+        words = self._topic_words(text)
+        matters = guide.matters_for(words, self.database_url)
+        if not matters:
+            _terms, ranked = self.search.rank(text, limit=8)
+            codes = [c.code for c in ranked if c.score >= 0.3]
+            matters = [m for m in (guide.get_matter(c, self.database_url) for c in codes) if m]
+        if not matters:
+            return answers.not_found_answer(self.hotline)
+        return answers.list_answer("这些事项可能和您有关（点选查看）：", matters)
+
+    def _topic_words(self, text: str) -> list[str]:
+        lexicon = load_lexicon()
+        words = list(self.search.terms(text))
+        for word in list(words):
+            words += list(lexicon.life_events.get(word, ()))
+        return words
+
+    def certificate(self, text: str) -> Answer:
+        found = guide.find_certificate(text, self.database_url)
+        if found:
+            return answers.certificate_answer(found)
+        return Answer(
+            "这项证明不在已公布的取消证明清单里。是否需要，要看具体办什么事，"
+            f"请告诉我您要办的事项，或致电{self.hotline}咨询。",
+            kind="certificate",
+        )

@@ -1,0 +1,128 @@
+"""Reading guides from the catalogue: one matter with everything about it, halls near a place,
+matters for a group of people, cancelled certificates."""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot import db
+from bot.models import ACTIVE, CancelledCertificate, Hall, Matter
+from bot.search.normalize import normalize
+
+
+def get_matter(code: str, database_url: Optional[str] = None) -> Optional[Matter]:
+    """The active matter with this code, its materials, halls, related matters and FAQs loaded."""
+    with db.session_scope(database_url) as session:
+        return session.execute(
+            select(Matter)
+            .where(Matter.code == code, Matter.status == ACTIVE)
+            .options(
+                selectinload(Matter.materials),
+                selectinload(Matter.halls),
+                selectinload(Matter.related),
+                selectinload(Matter.faqs),
+            )
+        ).scalar_one_or_none()
+
+
+def matter_names(codes: list[str], database_url: Optional[str] = None) -> dict[str, str]:
+    """Names of the active matters among `codes`."""
+    if not codes:
+        return {}
+    with db.session_scope(database_url) as session:
+        rows = session.execute(
+            select(Matter.code, Matter.name).where(Matter.code.in_(codes), Matter.status == ACTIVE)
+        ).all()
+    return dict(rows)
+
+
+def halls_named_in(text: str, database_url: Optional[str] = None) -> list[Hall]:
+    """Halls the text names (东湖街道, 翠苑社区), nearest first: a hall named itself before one
+    that only serves the place, a community station before its street centre."""
+    words = normalize(text)
+    if not words:
+        return []
+    with db.session_scope(database_url) as session:
+        halls = session.execute(select(Hall).order_by(Hall.code)).scalars().all()
+
+    def mentioned(places: list[str]) -> bool:
+        return any(key and key in words for p in places for key in (normalize(p), normalize(_place_stem(p))))
+
+    found = []
+    for hall in halls:
+        if mentioned([hall.name]):
+            found.append((0, _NEAR_FIRST.get(hall.level, 3), hall))
+        elif mentioned(hall.area):
+            found.append((1, _NEAR_FIRST.get(hall.level, 3), hall))
+    found.sort(key=lambda item: item[:2])
+    return [hall for _named, _level, hall in found]
+
+
+_NEAR_FIRST = {"社区": 0, "街道": 1, "区": 2}
+
+
+def _place_stem(place: str) -> str:
+    """东湖街道便民服务中心 -> 东湖街道 -> 东湖: people name the place, not the building."""
+    for suffix in ("便民服务中心", "政务服务中心", "服务站", "街道", "社区"):
+        if place.endswith(suffix) and len(place) > len(suffix) + 1:
+            return place[: -len(suffix)]
+    return place
+
+
+def street_of(hall: Hall, database_url: Optional[str] = None) -> Optional[Hall]:
+    if not hall.street_code:
+        return None
+    with db.session_scope(database_url) as session:
+        return session.execute(select(Hall).where(Hall.code == hall.street_code)).scalar_one_or_none()
+
+
+def matters_for(words: list[str], database_url: Optional[str] = None, limit: int = 8) -> list[Matter]:
+    """Active matters whose life events, themes, targets or department hold one of `words`
+    (养老, 残疾人, 民政局…), most matching first."""
+    wanted = [normalize(w) for w in words if normalize(w)]
+    if not wanted:
+        return []
+    with db.session_scope(database_url) as session:
+        matters = session.execute(select(Matter).where(Matter.status == ACTIVE).order_by(Matter.id)).scalars().all()
+    scored = []
+    for matter in matters:
+        tags = [normalize(t) for t in [*matter.life_events, *matter.themes, *matter.targets, matter.department]]
+        hits = sum(1 for w in wanted if any(w in tag or tag in w for tag in tags if tag))
+        if hits:
+            scored.append((hits, matter))
+    scored.sort(key=lambda item: -item[0])
+    return [matter for _hits, matter in scored[:limit]]
+
+
+def matters_at_level(level: str, database_url: Optional[str] = None, limit: int = 8) -> list[Matter]:
+    """Matters a hall of this level (街道, 社区) accepts."""
+    with db.session_scope(database_url) as session:
+        matters = (
+            session.execute(
+                select(Matter)
+                .join(Matter.halls)
+                .where(Matter.status == ACTIVE, Hall.level == level)
+                .distinct()
+                .order_by(Matter.id)
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+    return list(matters)
+
+
+def find_certificate(text: str, database_url: Optional[str] = None) -> Optional[CancelledCertificate]:
+    """The cancelled certificate the text names (by name or alias), the longest name first."""
+    words = normalize(text)
+    with db.session_scope(database_url) as session:
+        certificates = session.execute(select(CancelledCertificate)).scalars().all()
+    best, best_length = None, 0
+    for certificate in certificates:
+        for name in [certificate.name, *certificate.aliases]:
+            key = normalize(name).removesuffix("证明") or normalize(name)
+            if key and key in words and len(key) > best_length:
+                best, best_length = certificate, len(key)
+    return best

@@ -1,0 +1,62 @@
+"""办件进度: looking up an application's status behind one interface, two providers (the bot's
+own database, a platform's HTTP API), input checks, lock-out after failed tries, and the answer."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Protocol
+
+from bot.search.normalize import normalize
+
+RECEIPT = re.compile(r"^[A-Z0-9]{8,32}$")
+PHONE_LAST4 = re.compile(r"^\d{4}$")
+STATES = ("已受理", "审查中", "待补正", "已办结", "不予受理")
+
+
+@dataclass
+class StatusEvent:
+    at: str
+    state: str
+    note: str = ""
+
+
+@dataclass
+class ApplicationStatus:
+    receipt: str
+    matter_name: str
+    applicant: str  # already masked
+    state: str
+    history: list[StatusEvent] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    collect_at: Optional[str] = None
+
+
+class ProviderUnavailable(Exception):
+    """The status platform is down, slow, or answered nonsense."""
+
+
+class StatusProvider(Protocol):
+    async def lookup(self, receipt: str, phone_last4: str) -> Optional[ApplicationStatus]:
+        """The application, or None when the number is unknown or the digits do not match
+        (the same answer for both, so numbers cannot be guessed one by one)."""
+
+
+def clean_receipt(text: str) -> Optional[str]:
+    """A 受理编号 as typed (spaces, dashes, lower case, full-width) in its canonical form."""
+    value = normalize(text).upper()
+    return value if RECEIPT.match(value) else None
+
+
+def clean_phone_last4(text: str) -> Optional[str]:
+    digits = re.sub(r"\D", "", normalize(text))
+    return digits if PHONE_LAST4.match(digits) else None
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳娜娜 -> 欧**娜: enough to recognise, not to identify."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

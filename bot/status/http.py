@@ -1,0 +1,54 @@
+"""A platform's status API over HTTP (aiohttp, with timeouts).
+
+POST {base}/applications/lookup  {"receipt": "...", "phone_last4": "1234"}
+  200 {"receipt", "matter_name", "applicant", "state", "history": [{"at", "state", "note"}],
+       "missing": [...], "collect_at"}   404: no such application, or the digits do not match.
+The phone digits travel in the body, not the URL, so they stay out of access logs."""
+from __future__ import annotations
+
+import asyncio
+from typing import Optional
+
+import aiohttp
+
+from bot.status import STATES, ApplicationStatus, ProviderUnavailable, StatusEvent, mask_name
+
+
+class HttpStatusProvider:
+    def __init__(self, base_url: str, timeout_seconds: float = 3.0, token: Optional[str] = None):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    async def lookup(self, receipt: str, phone_last4: str) -> Optional[ApplicationStatus]:
+        url = f"{self.base_url}/applications/lookup"
+        try:
+            async with aiohttp.ClientSession(timeout=self.timeout, headers=self.headers) as session:
+                async with session.post(url, json={"receipt": receipt, "phone_last4": phone_last4}) as response:
+                    if response.status == 404:
+                        return None
+                    if response.status != 200:
+                        raise ProviderUnavailable(f"{url} answered {response.status}")
+                    body = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise ProviderUnavailable(f"{url}: {error!r}") from error
+        return _status(body, receipt)
+
+
+def _status(body: object, receipt: str) -> ApplicationStatus:
+    """The platform's answer, checked: a malformed one is the platform's fault, not the citizen's."""
+    if not isinstance(body, dict) or body.get("state") not in STATES:
+        raise ProviderUnavailable(f"malformed status answer: {str(body)[:200]}")
+    try:
+        history = [StatusEvent(str(e["at"]), str(e["state"]), str(e.get("note") or "")) for e in body.get("history") or []]
+        return ApplicationStatus(
+            receipt=str(body.get("receipt") or receipt),
+            matter_name=str(body.get("matter_name") or ""),
+            applicant=mask_name(str(body.get("applicant") or "")),
+            state=body["state"],
+            history=history,
+            missing=[str(m) for m in body.get("missing") or []],
+            collect_at=body.get("collect_at") or None,
+        )
+    except (KeyError, TypeError) as error:
+        raise ProviderUnavailable(f"malformed status answer: {error!r}") from error

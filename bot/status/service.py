@@ -1,0 +1,64 @@
+"""The status lookup as the bot runs it: lock-out, the configured provider, and the answer."""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from bot import config
+from bot.answers import Answer
+from bot.status import ApplicationStatus, ProviderUnavailable, StatusProvider, lockout
+from bot.status.database import DatabaseStatusProvider
+from bot.status.http import HttpStatusProvider
+
+log = logging.getLogger(__name__)
+
+
+def configured_provider() -> StatusProvider:
+    settings = config.status_provider_settings()
+    if settings["kind"] == "http":
+        if not settings["url"]:
+            raise ValueError("BOT_STATUS_PROVIDER=http needs BOT_STATUS_URL")
+        return HttpStatusProvider(settings["url"], settings["timeout"], settings["token"])
+    return DatabaseStatusProvider()
+
+
+async def check_status(conversation: str, receipt: str, phone_last4: str,
+                       provider: Optional[StatusProvider] = None) -> Answer:
+    hotline = config.hotline()
+    until = lockout.locked_until(conversation)
+    if until:
+        return Answer(
+            f"查询失败次数过多，为保护办件信息，请15分钟后再试，或致电{hotline}咨询。", kind="status_locked"
+        )
+    try:
+        status = await (provider or configured_provider()).lookup(receipt, phone_last4)
+    except ProviderUnavailable as error:
+        log.warning("status provider unavailable: %s", error)
+        return Answer(f"暂时查不到办件进度，请稍后再试，或致电{hotline}咨询。", kind="status_unavailable")
+    if status is None:
+        lockout.record_failure(conversation)
+        return Answer(
+            "没有查到与这个受理编号和手机尾号对应的办件。请核对受理回执上的编号和办件时登记的手机号后四位再试。",
+            kind="status_not_found",
+        )
+    return status_answer(status)
+
+
+def status_answer(status: ApplicationStatus) -> Answer:
+    lines = [f"受理编号 {status.receipt}（{status.matter_name}，申请人 {status.applicant}）",
+             f"当前状态：{status.state}"]  # fmt: skip
+    last_note = next((e.note for e in reversed(status.history) if e.note), "")
+    if status.state == "待补正":
+        lines.append("需要补正：" + (last_note or "请按窗口通知补交材料"))
+        if status.missing:
+            lines.append("请带上：" + "；".join(status.missing))
+        if status.collect_at:
+            lines.append("补交地点：" + status.collect_at)
+    elif status.state == "不予受理":
+        lines.append("原因：" + (last_note or "请致电受理窗口了解"))
+    elif status.state == "已办结" and status.collect_at:
+        lines.append("领取：" + status.collect_at)
+    if status.history:
+        lines.append("办理记录：")
+        lines += [f"  {e.at} {e.state}" + (f"：{e.note}" if e.note else "") for e in status.history]
+    return Answer("\n".join(lines), checklist=list(status.missing), kind="status")
