@@ -58,7 +58,13 @@ def gdzwfw_search(gdzwfw_url) -> MatterSearch:
 
 
 @pytest.fixture(scope="session")
-def demo_search(tmp_path_factory) -> MatterSearch:
+def demo_db(tmp_path_factory) -> str:
+    """The demo catalogue imported once for the session; tests must not change it."""
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     import_into(url, DEMO_CATALOGUE)
-    return MatterSearch(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_search(demo_db) -> MatterSearch:
+    return MatterSearch(demo_db)

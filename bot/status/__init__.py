@@ -8,7 +8,7 @@ from typing import Optional, Protocol
 
 from bot.search.normalize import normalize
 
-RECEIPT = re.compile(r"^[A-Z0-9]{8,32}$")
+RECEIPT = re.compile(r"^(?=(?:[A-Z]*\d){4})[A-Z0-9]{8,32}$")  # letters and digits, 4+ digits
 PHONE_LAST4 = re.compile(r"^\d{4}$")
 STATES = ("已受理", "审查中", "待补正", "已办结", "不予受理")
 

@@ -1,0 +1,97 @@
+"""The conversation's answers without Rasa: bot/dialogue.py on the demo catalogue and gdzwfw."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.dialogue import Guide
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db) -> Guide:
+    return Guide(demo_db, hotline="12345")
+
+
+def test_materials_are_a_complete_one_time_checklist(demo):
+    turn = demo.answer("我奶奶想办老年证要带什么", "materials")
+    assert turn.matter == "MZ-001" and turn.aspect == "materials" and turn.answered
+    assert "一次性告知" in turn.answer.text and len(turn.answer.checklist) >= 2
+    assert any("免提交" in item for item in turn.answer.checklist)
+
+
+def test_follow_ups_keep_the_matter_and_switching_keeps_the_question(demo):
+    first = demo.answer("老年证要什么材料", "materials")
+    where = demo.answer("在哪办？", "where", first.matter)
+    assert where.matter == "MZ-001" and "政务服务中心" in where.answer.text
+    time = demo.answer("要多久？", "time", where.matter)
+    assert time.matter == "MZ-001" and "时限" in time.answer.text
+    switched = demo.answer("那残疾证呢？", time.aspect, time.matter)
+    assert switched.matter.startswith("CL-") and switched.aspect == "time" and "时限" in switched.answer.text
+
+
+def test_nearest_hall_for_a_named_community(demo):
+    turn = demo.answer("翠苑社区能办老年证吗", "where")
+    assert "离您最近的：翠苑社区服务站" in turn.answer.text
+
+
+def test_close_matters_are_offered_as_buttons(demo):
+    turn = demo.answer("身份证", "overview")
+    assert turn.answer.kind == "choose" and turn.matter is None
+    payloads = [b.payload for b in turn.answer.buttons if b.payload.startswith("/inform_matter")]
+    codes = [json.loads(p.split("inform_matter", 1)[1])["matter"] for p in payloads]
+    assert len(codes) >= 2 and all(code.startswith("GA-") for code in codes)
+    chosen = demo.answer("居民身份证补领", "overview", chosen=codes[0])
+    assert chosen.matter == codes[0] and chosen.answer.kind == "answer"
+
+
+def test_not_in_the_catalogue_says_so_with_the_hotline(demo):
+    turn = demo.answer("怎么办理离婚", "overview", current="MZ-001")
+    assert turn.answer.kind == "not_found" and "12345" in turn.answer.text and not turn.answered
+
+
+def test_no_matter_named_asks_which(demo):
+    turn = demo.answer("要带什么", "materials")
+    assert turn.answer.kind == "ask_matter"
+
+
+def test_a_forged_button_payload_is_not_answered(demo):
+    turn = demo.answer("x", "overview", chosen="NO-SUCH-CODE")
+    assert turn.answer.kind == "not_found" and turn.matter is None
+
+
+def test_related_matters_come_as_buttons(demo):
+    turn = demo.answer("老年证办完还要办什么", "next")
+    assert turn.answer.buttons and any("公交" in b.title for b in turn.answer.buttons)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("我是老年人能办什么", "老年人优待证办理"), ("街道能办哪些事", None), ("开饭店要办哪些手续", "食品经营许可")],
+)
+def test_what_can_i_do(demo, text, expected):
+    answer = demo.what_can_i_do(text)
+    assert answer.kind == "list" and answer.buttons
+    if expected:
+        assert any(expected in b.title for b in answer.buttons), [b.title for b in answer.buttons]
+
+
+def test_cancelled_certificate(demo):
+    assert "不用再开" in demo.certificate("还要开无犯罪记录证明吗").text
+    assert "不在已公布的取消证明清单" in demo.certificate("要开火星居住证明吗").text
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "😀🙏", "老年证" * 2000, "<script>alert(1)</script>", "'; DROP TABLE matters; --", "hello 老年证 please"]
+)
+def test_bad_input_gets_a_sensible_answer(demo, text):
+    turn = demo.answer(text, "materials", current="MZ-001")
+    assert turn.answer.text and turn.answer.kind in ("answer", "not_found", "ask_matter", "choose")
+
+
+def test_gdzwfw_matter_answers_from_its_free_text_location(gdzwfw_url):
+    guide = Guide(gdzwfw_url)
+    turn = guide.answer("残疾证丢了怎么补办", "where")
+    assert "挂失补办】办理地点：" in turn.answer.text  # the export's free-text 办理地点
+    materials = guide.answer("残疾证丢了要带什么", "materials")
+    assert materials.answer.kind == "answer" and materials.matter == turn.matter

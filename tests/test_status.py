@@ -1,0 +1,172 @@
+"""办件进度: input checks, masking, the lock-out, the embedded provider, and the HTTP provider
+against a real aiohttp server on loopback (answers, 404, 500, timeouts, nonsense, down)."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
+from aiohttp import web
+
+from bot.status import ProviderUnavailable, clean_phone_last4, clean_receipt, lockout, mask_name
+from bot.status.database import DatabaseStatusProvider, seed_demo_applications
+from bot.status.http import HttpStatusProvider
+from bot.status.service import check_status
+
+
+@pytest.mark.parametrize(
+    "typed, receipt",
+    [("SL2026110100001", "SL2026110100001"), ("sl 2026-1101-00001", "SL2026110100001"),
+     ("ＳＬ２０２６１１０１００００１", "SL2026110100001"), ("123", None), ("SL'; DROP TABLE--", None),
+     ("", None)],
+)  # fmt: skip
+def test_clean_receipt(typed, receipt):
+    assert clean_receipt(typed) == receipt
+
+
+@pytest.mark.parametrize("typed, digits", [("1234", "1234"), ("尾号 5678", "5678"), ("12345", None), ("abcd", None)])
+def test_clean_phone_last4(typed, digits):
+    assert clean_phone_last4(typed) == digits
+
+
+@pytest.mark.parametrize("name, masked", [("张三", "张*"), ("李晓红", "李*红"), ("欧阳娜娜", "欧**娜"), ("王", "*")])
+def test_mask_name(name, masked):
+    assert mask_name(name) == masked
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_database_provider(database_url):
+    seed_demo_applications()
+    provider = DatabaseStatusProvider()
+    found = run(provider.lookup("SL2026110300027", "5678"))
+    assert found.state == "待补正" and found.applicant == "李*红" and found.missing
+    assert run(provider.lookup("SL2026110300027", "0000")) is None  # wrong digits
+    assert run(provider.lookup("SL0000000000000", "5678")) is None  # unknown number: the same
+
+
+def test_wrong_digits_and_unknown_number_get_the_same_reply(database_url):
+    seed_demo_applications()
+    wrong = run(check_status("c1", "SL2026110300027", "0000"))
+    unknown = run(check_status("c2", "SL9999999999999", "5678"))
+    assert wrong.text == unknown.text and wrong.kind == "status_not_found"
+
+
+def test_status_answer_has_state_history_and_what_to_bring(database_url):
+    seed_demo_applications()
+    answer = run(check_status("c1", "SL2026110300027", "5678"))
+    assert "待补正" in answer.text and "租房合同原件" in answer.text and "李*红" in answer.text
+    assert "李晓红" not in answer.text and "2026-11-03 14:20 已受理" in answer.text
+
+
+def test_five_failures_lock_for_fifteen_minutes(database_url):
+    start = datetime(2026, 11, 22, 9, 0)
+    for minute in range(5):
+        assert lockout.locked_until("c", start + timedelta(minutes=minute)) is None
+        lockout.record_failure("c", start + timedelta(minutes=minute))
+    fifth = start + timedelta(minutes=4)
+    assert lockout.locked_until("c", fifth + timedelta(minutes=1)) == fifth + lockout.LOCK
+    assert lockout.locked_until("c", fifth + timedelta(minutes=16)) is None
+    assert lockout.locked_until("another conversation", fifth) is None
+
+
+def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(database_url):
+    start = datetime(2026, 11, 22, 9, 0)
+    for minute in (0, 5, 10, 15, 20):
+        lockout.record_failure("c", start + timedelta(minutes=minute))
+    assert lockout.locked_until("c", start + timedelta(minutes=21)) is None
+
+
+def test_locked_conversation_is_told_so(database_url):
+    seed_demo_applications()
+    for _ in range(5):
+        run(check_status("c", "SL9999999999999", "0000"))
+    answer = run(check_status("c", "SL2026110300027", "5678"))  # right this time, but locked
+    assert answer.kind == "status_locked" and "15分钟" in answer.text
+
+
+# --- the HTTP provider against a real server on loopback ------------------------------------
+GOOD = {"receipt": "SL1", "matter_name": "居住证首次申领", "applicant": "李晓红", "state": "已办结",
+        "history": [{"at": "2026-11-01 09:00", "state": "已受理"}, {"at": "2026-11-02 10:00", "state": "已办结"}],
+        "collect_at": "示范区政务服务中心"}  # fmt: skip
+
+
+@pytest.fixture
+def platform(unused_port):
+    """A status platform on 127.0.0.1 whose behaviour each test sets."""
+    behaviour = {"mode": "ok", "seen": []}
+
+    async def lookup(request: web.Request) -> web.Response:
+        body = await request.json()
+        behaviour["seen"].append((request.path, request.query_string, body))
+        mode = behaviour["mode"]
+        if mode == "slow":
+            await asyncio.sleep(2)
+        if mode == "500":
+            return web.Response(status=500, text="boom")
+        if mode == "nonsense":
+            return web.Response(text="<html>maintenance</html>")
+        if mode == "bad state":
+            return web.json_response({**GOOD, "state": "飞走了"})
+        if body.get("phone_last4") != "1234":
+            return web.json_response({"error": "not found"}, status=404)
+        return web.json_response(GOOD)
+
+    app = web.Application()
+    app.router.add_post("/api/applications/lookup", lookup)
+    runner = web.AppRunner(app)
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", unused_port).start())
+    behaviour["url"] = f"http://127.0.0.1:{unused_port}/api"
+    behaviour["loop"] = loop
+    yield behaviour
+    loop.run_until_complete(runner.cleanup())
+    loop.close()
+
+
+@pytest.fixture
+def unused_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def lookup(platform, receipt="SL1", digits="1234", timeout=0.5):
+    provider = HttpStatusProvider(platform["url"], timeout_seconds=timeout)
+    return platform["loop"].run_until_complete(provider.lookup(receipt, digits))
+
+
+def test_http_provider_answer(platform):
+    found = lookup(platform)
+    assert found.state == "已办结" and found.applicant == "李*红" and len(found.history) == 2
+    path, query, body = platform["seen"][0]
+    assert query == "" and body == {"receipt": "SL1", "phone_last4": "1234"}  # digits not in the URL
+
+
+def test_http_provider_not_found(platform):
+    assert lookup(platform, digits="0000") is None
+
+
+@pytest.mark.parametrize("mode", ["500", "slow", "nonsense", "bad state"])
+def test_http_provider_failures_are_unavailable(platform, mode):
+    platform["mode"] = mode
+    with pytest.raises(ProviderUnavailable):
+        lookup(platform)
+
+
+def test_http_provider_down(unused_port):
+    provider = HttpStatusProvider(f"http://127.0.0.1:{unused_port}", timeout_seconds=0.5)
+    with pytest.raises(ProviderUnavailable):
+        asyncio.run(provider.lookup("SL1", "1234"))
+
+
+def test_unavailable_provider_gets_a_clear_answer(database_url, unused_port):
+    provider = HttpStatusProvider(f"http://127.0.0.1:{unused_port}", timeout_seconds=0.5)
+    answer = asyncio.run(check_status("c", "SL2026110300027", "5678", provider))
+    assert answer.kind == "status_unavailable" and "暂时查不到" in answer.text and "12345" in answer.text
+    assert lockout.locked_until("c") is None  # the platform's failure is not the citizen's
