@@ -4,10 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
 CATALOGUE ?= knowledge
+# Another catalogue gets a database of its own, so that its answers are not mixed with the demo's.
+ifneq ($(CATALOGUE),knowledge)
+export BOT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/$(basename $(notdir $(CATALOGUE))).db
+endif
 # Nothing may reach the network at run time: no telemetry.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install lint run test bench clean import dictionary train search
+.PHONY: install lint validate run test bench clean import dictionary train search
 
 install: $(STAMP)
 
@@ -37,10 +41,16 @@ search: import
 	$(PY) -m bot search
 
 lint: install
-	$(PY) -m pyflakes bot tests bench scripts
+	$(PY) -m pyflakes bot actions tests bench scripts
 
-test: lint
+validate: install
+	$(PY) -m rasa data validate --fail-on-warnings
+
+# Lint, Rasa's data checks, training (skipped when nothing changed), pytest (the end-to-end
+# tests use the trained model), then the test stories against it.
+test: lint validate train
 	$(PY) -m pytest -q
+	$(PY) -m rasa test core --stories tests/stories --fail-on-prediction-errors --out var/results
 
 bench: install
 	$(PY) bench/search_bench.py

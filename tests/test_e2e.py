@@ -1,0 +1,134 @@
+"""End to end: both servers started as `make run` starts them (scripts/run-bot), talked to
+through the REST channel, on the demo catalogue and on gdzwfw. Needs the trained model
+(`make test` trains it first)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import DEMO_CATALOGUE, ROOT, import_into
+
+MODEL = ROOT / "models" / "daoban.tar.gz"
+pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` (make test does)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Bot:
+    """The two servers on free ports, with their own catalogue and tracker databases."""
+
+    def __init__(self, database_url: str, tracker_db: str):
+        self.rasa_port, self.action_port = free_port(), free_port()
+        env = {**os.environ, "BOT_DATABASE_URL": database_url, "TRACKER_DB": tracker_db,
+               "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port)}  # fmt: skip
+        self.process = subprocess.Popen(
+            [str(ROOT / "scripts" / "run-bot")], cwd=ROOT, env=env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.wait_ready()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}{path}"
+
+    def wait_ready(self, seconds: float = 180) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url("/status"), timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{self.action_port}/health", timeout=2)
+                return
+            except OSError:
+                time.sleep(1)
+        self.stop()
+        raise TimeoutError("the servers did not answer /status in time")
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        request = urllib.request.Request(
+            self.url("/webhooks/rest/webhook"), data=json.dumps({"sender": sender, "message": text}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+            return json.load(response)
+
+    def text(self, sender: str, text: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(sender, text))
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{folder / 'catalogue.db'}"
+    import_into(url, DEMO_CATALOGUE)
+    from bot.status.database import seed_demo_applications
+
+    seed_demo_applications(url)
+    return url, str(folder / "tracker.db")
+
+
+def test_a_conversation_on_the_demo_catalogue_survives_a_restart(demo_files):
+    bot = Bot(*demo_files)
+    try:
+        assert "导办" in bot.text("c1", "你好")
+        assert "一次性告知" in bot.text("c1", "我奶奶想办老年证要带什么材料")
+        assert "老年人优待证" in bot.text("c1", "在哪办？")
+        switched = bot.text("c1", "那残疾证呢？")
+        assert "残疾人证" in switched and "大厅" in switched
+        assert "12345" in bot.text("c1", "怎么办理离婚")
+        assert "受理编号" in bot.text("c2", "查一下办件进度")
+        assert "手机" in bot.text("c2", "SL2026110300027")
+        status = bot.text("c2", "5678")
+        assert "待补正" in status and "李*红" in status
+    finally:
+        bot.stop()
+    bot = Bot(*demo_files)  # a restart loses no conversation
+    try:
+        assert "残疾人证" in bot.text("c1", "要多久？")
+    finally:
+        bot.stop()
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a" * 5000, "😀😀😀", "'; DROP TABLE events; --", "<script>alert(1)</script>", "請問老年證怎麼辦理",
+             "how to 办 老年证 please"],
+)  # fmt: skip
+def test_bad_input_gets_a_reply(demo_bot, text):
+    messages = demo_bot.say("bad-input", text)
+    assert messages and any(m.get("text") for m in messages)
+
+
+@pytest.fixture(scope="module")
+def demo_bot(demo_files):
+    bot = Bot(*demo_files)
+    yield bot
+    bot.stop()
+
+
+def test_gdzwfw_catalogue(gdzwfw_path, tmp_path):
+    url = f"sqlite:///{tmp_path / 'gdzwfw.db'}"
+    import_into(url, gdzwfw_path)
+    bot = Bot(url, str(tmp_path / "tracker.db"))
+    try:
+        assert "挂失补办" in bot.text("g1", "残疾证丢了怎么补办")
+        assert "挂失补办" in bot.text("g1", "要带什么材料？")
+        assert "12345" in bot.text("g1", "宠物美容店怎么办执照")
+    finally:
+        bot.stop()
