@@ -3,74 +3,13 @@ through the REST channel, on the demo catalogue and on gdzwfw. Needs the trained
 (`make test` trains it first)."""
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
-
 import pytest
 
 from tests.conftest import DEMO_CATALOGUE, ROOT, import_into
+from tests.servers import Bot
 
 MODEL = ROOT / "models" / "daoban.tar.gz"
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` (make test does)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Bot:
-    """The two servers on free ports, with their own catalogue and tracker databases."""
-
-    def __init__(self, database_url: str, tracker_db: str):
-        self.rasa_port, self.action_port = free_port(), free_port()
-        env = {**os.environ, "BOT_DATABASE_URL": database_url, "TRACKER_DB": tracker_db,
-               "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port)}  # fmt: skip
-        self.process = subprocess.Popen(
-            [str(ROOT / "scripts" / "run-bot")], cwd=ROOT, env=env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        self.wait_ready()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}{path}"
-
-    def wait_ready(self, seconds: float = 180) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url("/status"), timeout=2)
-                urllib.request.urlopen(f"http://127.0.0.1:{self.action_port}/health", timeout=2)
-                return
-            except OSError:
-                time.sleep(1)
-        self.stop()
-        raise TimeoutError("the servers did not answer /status in time")
-
-    def say(self, sender: str, text: str) -> list[dict]:
-        request = urllib.request.Request(
-            self.url("/webhooks/rest/webhook"), data=json.dumps({"sender": sender, "message": text}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            assert response.status == 200
-            return json.load(response)
-
-    def text(self, sender: str, text: str) -> str:
-        return "\n".join(m.get("text", "") for m in self.say(sender, text))
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +71,4 @@ def test_gdzwfw_catalogue(gdzwfw_path, tmp_path):
         assert "12345" in bot.text("g1", "宠物美容店怎么办执照")
     finally:
         bot.stop()
+

@@ -1,0 +1,112 @@
+"""Answer accuracy through the REST channel (not a test): both servers started as `make run`
+starts them, one fresh conversation per labelled question (bench/data/answer_questions_*.yml).
+
+    .venv/bin/python bench/answer_bench.py        (needs the trained model: make train)
+
+A question counts when the reply is about one of the expected matters and holds the fact asked
+for (one tap on a disambiguation button allowed); an out-of-catalogue question when the bot says
+the catalogue has no such matter; a complaint when the reply carries the handoff event."""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot import db, guide  # noqa: E402
+from bot.importers import read_catalogue  # noqa: E402
+from bot.search.normalize import normalize  # noqa: E402
+from bot.store import write_catalogue  # noqa: E402
+from tests.servers import Bot  # noqa: E402
+
+GDZWFW = ROOT.parent / "shared" / "catalogues" / "gdzwfw-2021" / "matters.jsonl"
+CATALOGUES = {"demo": ROOT / "knowledge", "gdzwfw": GDZWFW}
+
+
+def custom(messages: list[dict], key: str):
+    return next((m["custom"][key] for m in messages if key in (m.get("custom") or {})), None)
+
+
+def fact_present(code: str, aspect: str, text: str, url: str) -> bool:
+    """Whether the reply holds the fact asked for, read from the catalogue itself."""
+    matter = guide.get_matter(code, url)
+    reply = normalize(text)
+    facts = {
+        "overview": [matter.name],
+        "materials": [m.name for m in matter.materials[:1]],
+        "where": [h.name for h in matter.halls] or [matter.location or ""],
+        "steps": matter.steps[:1],
+        "time": [str(matter.promised_days) if matter.promised_days else "即办"],
+        "fee": [matter.fee or ""],
+        "conditions": [(matter.conditions or "")[:12]],
+        "online": [matter.online_url or "大厅办理"],
+        "phone": [matter.consult_phone or ""],
+        "legal_basis": [(matter.legal_basis or "")[:12]],
+        "next": list(guide.matter_names([r.related_code for r in matter.related], url).values())[:1],
+    }[aspect]
+    return any(fact and normalize(fact) in reply for fact in facts)
+
+
+def ask(bot: Bot, question: dict, url: str) -> bool:
+    sender = uuid.uuid4().hex
+    messages = bot.say(sender, question["q"])
+    expect = question["expect"]
+    if expect == "none":
+        answer = custom(messages, "answer")
+        return bool(answer) and answer["kind"] == "not_found"
+    if expect == "complaint":
+        return custom(messages, "handoff") is not None
+    codes = [str(c) for c in expect]
+    answer = custom(messages, "answer")
+    if answer and answer["kind"] == "choose":  # one tap on the right button
+        tap = next((b["payload"] for b in answer["buttons"] if any(f'"{c}"' in b["payload"] for c in codes)), None)
+        if tap is None:
+            return False
+        messages = bot.say(sender, tap)
+        answer = custom(messages, "answer")
+    if not answer or answer.get("matter") not in codes:
+        return False
+    text = "\n".join(m.get("text") or "" for m in messages)
+    return fact_present(answer["matter"], question["aspect"], text, url)
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="daoban-answers-"))
+    print("| question set | questions | about a matter | out of catalogue + complaints | seconds |")
+    print("|---|---|---|---|---|")
+    for name, source in CATALOGUES.items():
+        url = f"sqlite:///{workdir / f'{name}.db'}"
+        data = read_catalogue(source)
+        with db.session_scope(url) as session:
+            write_catalogue(session, data)
+        questions = yaml.safe_load((ROOT / "bench" / "data" / f"answer_questions_{name}.yml").read_text("utf-8"))
+        bot = Bot(url, str(workdir / f"{name}-tracker.db"))
+        started = time.monotonic()
+        results = {"matter": [0, 0], "other": [0, 0]}
+        misses = []
+        try:
+            for question in questions["questions"]:
+                group = "other" if question["expect"] in ("none", "complaint") else "matter"
+                ok = ask(bot, question, url)
+                results[group][0] += ok
+                results[group][1] += 1
+                if not ok:
+                    misses.append(question["q"])
+        finally:
+            bot.stop()
+        rate = {k: f"{v[0]}/{v[1]} = {v[0] / max(1, v[1]):.3f}" for k, v in results.items()}
+        print(f"| {name} | {len(questions['questions'])} | {rate['matter']} | {rate['other']} | "
+              f"{time.monotonic() - started:.0f} |")
+        Path(workdir / f"{name}-misses.json").write_text(json.dumps(misses, ensure_ascii=False, indent=1), "utf-8")
+    print(f"\nmisses: {workdir}/*-misses.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Latency and throughput through REST (not a test): N simulated citizens at once, each a short
+conversation, against daoban and, in the same run, against a bare Rasa bot with the same NLU
+pipeline and no custom actions. Also the time to ready and the resident memory of daoban's two
+servers on the 2,262-matter catalogue.
+
+    .venv/bin/python bench/load_bench.py [--users 20] [--rounds 3]   (needs make train)"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot import db  # noqa: E402
+from bot.importers import read_catalogue  # noqa: E402
+from bot.store import write_catalogue  # noqa: E402
+from tests.servers import Bot, free_port  # noqa: E402
+
+GDZWFW = ROOT.parent / "shared" / "catalogues" / "gdzwfw-2021" / "matters.jsonl"
+CONVERSATION = [
+    "你好", "残疾证丢了怎么补办", "要带什么材料？", "在哪办？", "要多久", "那护照呢？",
+    "驾驶证初次申领要什么条件", "怎么办理离婚", "转人工", "谢谢",
+]  # fmt: skip
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def citizen(session: aiohttp.ClientSession, url: str, latencies: list[float], errors: list[str]) -> None:
+    sender = uuid.uuid4().hex
+    for text in CONVERSATION:
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json={"sender": sender, "message": text}) as response:
+                body = await response.json()
+                if response.status != 200 or not body:
+                    errors.append(f"{response.status}: {str(body)[:80]}")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            errors.append(repr(error))
+        latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def load(url: str, users: int, rounds: int) -> dict:
+    latencies: list[float] = []
+    errors: list[str] = []
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        await citizen(session, url, [], [])  # warm up
+        started = time.perf_counter()
+        for _ in range(rounds):
+            await asyncio.gather(*(citizen(session, url, latencies, errors) for _ in range(users)))
+        seconds = time.perf_counter() - started
+    return {"turns": len(latencies), "p50": statistics.median(latencies), "p95": percentile(latencies, 0.95),
+            "per_second": len(latencies) / seconds, "errors": len(errors)}  # fmt: skip
+
+
+def bare_project(workdir: Path) -> Path:
+    """A Rasa project with daoban's intents and NLU pipeline, answering each intent with a fixed
+    response: what Rasa costs without custom actions."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
+    intents = domain["intents"]
+    bare = {"version": "3.1", "intents": intents,
+            "responses": {f"utter_{i}": [{"text": f"{i}"}] for i in intents} | {"utter_default": [{"text": "?"}]}}
+    rules = {"version": "3.1", "rules": [{"rule": i, "steps": [{"intent": i}, {"action": f"utter_{i}"}]} for i in intents]
+             + [{"rule": "fallback", "steps": [{"intent": "nlu_fallback"}, {"action": "utter_default"}]}]}
+    config = yaml.safe_load((ROOT / "config.yml").read_text("utf-8"))
+    config["policies"] = [{"name": "RulePolicy"}]
+    (workdir / "domain.yml").write_text(yaml.safe_dump(bare, allow_unicode=True), "utf-8")
+    (workdir / "rules.yml").write_text(yaml.safe_dump(rules, allow_unicode=True), "utf-8")
+    (workdir / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    subprocess.run(
+        [str(ROOT / ".venv/bin/rasa"), "train", "--config", str(workdir / "config.yml"), "--domain",
+         str(workdir / "domain.yml"), "--data", str(ROOT / "data/nlu"), str(workdir / "rules.yml"),
+         "--out", str(workdir / "models"), "--fixed-model-name", "bare"],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )  # fmt: skip
+    return workdir / "models"
+
+
+def run_bare(models: Path, users: int, rounds: int) -> dict:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/rasa"), "run", "--enable-api", "--port", str(port), "--model", str(models)],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )
+    try:
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        return asyncio.run(load(f"http://127.0.0.1:{port}/webhooks/rest/webhook", users, rounds))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="daoban-load-"))
+    url = f"sqlite:///{workdir / 'gdzwfw.db'}"
+    with db.session_scope(url) as session:
+        write_catalogue(session, read_catalogue(GDZWFW))
+
+    bot = Bot(url, str(workdir / "tracker.db"))
+    try:
+        ready = bot.ready_seconds
+        daoban = asyncio.run(load(bot.url("/webhooks/rest/webhook"), args.users, args.rounds))
+        memory = bot.resident_mib()
+    finally:
+        bot.stop()
+    bare = run_bare(bare_project(workdir), args.users, args.rounds)
+
+    print(f"{args.users} concurrent users x {args.rounds} rounds x {len(CONVERSATION)} turns, gdzwfw catalogue\n")
+    print("| bot | turns | p50 ms | p95 ms | turns/s | errors |")
+    print("|---|---|---|---|---|---|")
+    for name, result in (("daoban", daoban), ("bare Rasa, same NLU, no custom actions", bare)):
+        print(f"| {name} | {result['turns']} | {result['p50']:.0f} | {result['p95']:.0f} | "
+              f"{result['per_second']:.1f} | {result['errors']} |")
+    print(f"\np95 ratio daoban / bare: {daoban['p95'] / bare['p95']:.2f} (target <= 1.5)")
+    print(f"daoban ready after {ready:.0f} s; both servers resident after the load: {memory:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
