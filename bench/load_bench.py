@@ -84,6 +84,9 @@ def bare_project(workdir: Path) -> Path:
     (workdir / "domain.yml").write_text(yaml.safe_dump(bare, allow_unicode=True), "utf-8")
     (workdir / "rules.yml").write_text(yaml.safe_dump(rules, allow_unicode=True), "utf-8")
     (workdir / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    # The same tracker store as daoban's, so that only the custom actions differ.
+    endpoints = {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(workdir / "bare-tracker.db")}}
+    (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints), "utf-8")
     subprocess.run(
         [str(ROOT / ".venv/bin/rasa"), "train", "--config", str(workdir / "config.yml"), "--domain",
          str(workdir / "domain.yml"), "--data", str(ROOT / "data/nlu"), str(workdir / "rules.yml"),
@@ -97,7 +100,8 @@ def bare_project(workdir: Path) -> Path:
 def run_bare(models: Path, users: int, rounds: int) -> dict:
     port = free_port()
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/rasa"), "run", "--enable-api", "--port", str(port), "--model", str(models)],
+        [str(ROOT / ".venv/bin/rasa"), "run", "--enable-api", "--port", str(port), "--model", str(models),
+         "--endpoints", str(models.parent / "endpoints.yml")],
         cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
@@ -108,6 +112,8 @@ def run_bare(models: Path, users: int, rounds: int) -> dict:
                 break
             except OSError:
                 time.sleep(1)
+        else:
+            raise TimeoutError("the bare bot did not start")
         return asyncio.run(load(f"http://127.0.0.1:{port}/webhooks/rest/webhook", users, rounds))
     finally:
         os.killpg(process.pid, signal.SIGTERM)
