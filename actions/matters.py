@@ -31,8 +31,9 @@ class ActionAnswerMatter(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         intent = tracker.latest_message.get("intent", {}).get("name")
-        # 那残疾证呢？ names a matter and keeps the question asked before.
-        aspect = ASPECT_OF_INTENT.get(intent) or tracker.get_slot("aspect")
+        # 那残疾证呢？ names a matter and keeps the question asked before; anything else not
+        # understood is asked about as a whole.
+        aspect = tracker.get_slot("aspect") if intent == "inform_matter" else ASPECT_OF_INTENT.get(intent)
         chosen = next(tracker.get_latest_entity_values("matter"), None)
         turn = guide().answer(
             tracker.latest_message.get("text") or "", aspect, tracker.get_slot("matter"), chosen
