@@ -31,7 +31,8 @@ CATALOGUES = {"demo": ROOT / "knowledge", "gdzwfw": GDZWFW}
 
 
 def custom(messages: list[dict], key: str):
-    return next((m["custom"][key] for m in messages if key in (m.get("custom") or {})), None)
+    payloads = [(m.get("custom") or {}).get("data") or {} for m in messages]
+    return next((p[key] for p in payloads if key in p), None)
 
 
 def fact_present(code: str, aspect: str, text: str, url: str) -> bool:

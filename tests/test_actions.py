@@ -48,7 +48,7 @@ def test_answer_sets_matter_and_aspect_and_offers_rating(catalogue):
     assert SlotSet("matter", "MZ-001") in events and SlotSet("aspect", "materials") in events
     assert "一次性告知" in messages[0]["text"]
     assert {"title": "满意", "payload": "/rate_good"} in messages[0]["buttons"]
-    assert messages[0]["custom"]["answer"]["checklist"]
+    assert messages[0]["custom"]["data"]["answer"]["checklist"]
 
 
 def test_follow_up_uses_the_slots(catalogue):
@@ -85,9 +85,9 @@ def test_rating_is_stored_with_matter_and_channel(catalogue):
 
 def test_handoff_event_for_channels(catalogue):
     messages, _events = run(ActionHandoff(), tracker("转人工", "handoff", {"matter": "MZ-001"}))
-    assert messages[0]["custom"]["handoff"]["reason"] == "handoff" and "12345" in messages[0]["text"]
+    assert messages[0]["custom"]["data"]["handoff"]["reason"] == "handoff" and "12345" in messages[0]["text"]
     messages, _events = run(ActionHandoff(), tracker("我要投诉", "complain"))
-    assert messages[0]["custom"]["handoff"]["reason"] == "complaint"
+    assert messages[0]["custom"]["data"]["handoff"]["reason"] == "complaint"
 
 
 def test_list_matters(catalogue):

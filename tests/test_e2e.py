@@ -72,3 +72,34 @@ def test_gdzwfw_catalogue(gdzwfw_path, tmp_path):
     finally:
         bot.stop()
 
+
+
+def test_socketio_channel(demo_bot):
+    """The web widget's channel: socket.io over a websocket, in a persistent session; text,
+    buttons (quick replies) and the custom answer all arrive."""
+    import asyncio
+
+    import socketio
+
+    async def talk() -> list[dict]:
+        replies: list[dict] = []
+        answered = asyncio.Event()
+        client = socketio.AsyncClient()
+
+        @client.on("bot_uttered")
+        async def on_bot(message):  # noqa: ANN001
+            replies.append(message)
+            if "answer" in message:
+                answered.set()
+
+        await client.connect(demo_bot.url(""), socketio_path="socket.io", transports=["websocket"])
+        await client.emit("session_request", {"session_id": "socket-1"})
+        await asyncio.sleep(1)
+        await client.emit("user_uttered", {"message": "老年证要带什么材料", "session_id": "socket-1"})
+        await asyncio.wait_for(answered.wait(), timeout=60)
+        await client.disconnect()
+        return replies
+
+    replies = asyncio.run(talk())
+    assert any("一次性告知" in (r.get("text") or "") and r.get("quick_replies") for r in replies)
+    assert any(r.get("answer", {}).get("matter") == "MZ-001" for r in replies)
