@@ -10,12 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render import send
 from bot import feedback
+from bot.answers import ASPECTS
 from bot.dialogue import Guide
 
-ASPECT_OF_INTENT = {f"ask_{aspect}": aspect for aspect in (
-    "overview", "materials", "where", "steps", "time", "fee", "conditions", "online", "phone",
-    "legal_basis", "next",
-)}  # fmt: skip
+ASPECT_OF_INTENT = {f"ask_{aspect}": aspect for aspect in ASPECTS}
 
 
 @lru_cache(maxsize=1)

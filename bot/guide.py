@@ -71,13 +71,6 @@ def _place_stem(place: str) -> str:
     return place
 
 
-def street_of(hall: Hall, database_url: Optional[str] = None) -> Optional[Hall]:
-    if not hall.street_code:
-        return None
-    with db.session_scope(database_url) as session:
-        return session.execute(select(Hall).where(Hall.code == hall.street_code)).scalar_one_or_none()
-
-
 def matters_for(words: list[str], database_url: Optional[str] = None, limit: int = 8) -> list[Matter]:
     """Active matters whose life events, themes, targets or department hold one of `words`
     (养老, 残疾人, 民政局…), most matching first."""
