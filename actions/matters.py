@@ -16,6 +16,12 @@ from bot.dialogue import Guide
 ASPECT_OF_INTENT = {f"ask_{aspect}": aspect for aspect in ASPECTS}
 
 
+def changed_slots(tracker: Tracker, **values: Any) -> list:
+    """SlotSet events only for the slots that change: every event is stored and read back by
+    the tracker store on each later turn of the conversation."""
+    return [SlotSet(name, value) for name, value in values.items() if tracker.get_slot(name) != value]
+
+
 @lru_cache(maxsize=1)
 def guide() -> Guide:
     return Guide()
@@ -40,7 +46,7 @@ class ActionAnswerMatter(Action):
         if not turn.answered:
             feedback.record_unanswered(tracker.sender_id, tracker.get_latest_input_channel(),
                                        tracker.latest_message.get("text") or "")  # fmt: skip
-        return [SlotSet("matter", turn.matter), SlotSet("aspect", turn.aspect)]
+        return changed_slots(tracker, matter=turn.matter, aspect=turn.aspect)
 
 
 class ActionListMatters(Action):
@@ -51,7 +57,7 @@ class ActionListMatters(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         send(dispatcher, guide().what_can_i_do(tracker.latest_message.get("text") or ""))
-        return [SlotSet("aspect", "overview")]
+        return changed_slots(tracker, aspect="overview")
 
 
 class ActionAnswerCertificate(Action):

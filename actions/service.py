@@ -6,9 +6,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.matters import guide
 from actions.render import custom_data
 from bot import config, feedback
-from bot.handoff import handoff_message
 
 
 class ActionRateAnswer(Action):
@@ -39,6 +39,6 @@ class ActionHandoff(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         intent = tracker.latest_message.get("intent", {}).get("name")
-        message = handoff_message(complaint=intent == "complain", matter=tracker.get_slot("matter"))
+        message = guide().handoff(complaint=intent == "complain", current=tracker.get_slot("matter"))
         dispatcher.utter_message(text=message.text, custom=custom_data(handoff=message.event))
         return []

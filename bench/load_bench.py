@@ -3,7 +3,7 @@ conversation, against daoban and, in the same run, against a bare Rasa bot with 
 pipeline and no custom actions. Also the time to ready and the resident memory of daoban's two
 servers on the 2,262-matter catalogue.
 
-    .venv/bin/python bench/load_bench.py [--users 20] [--rounds 3]   (needs make train)"""
+    .venv/bin/python bench/load_bench.py [--users 20] [--rounds 3] [--repeats 3]   (needs make train)"""
 from __future__ import annotations
 
 import argparse
@@ -56,7 +56,8 @@ async def citizen(session: aiohttp.ClientSession, url: str, latencies: list[floa
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def load(url: str, users: int, rounds: int) -> dict:
+async def load(url: str, users: int, rounds: int) -> tuple[list[float], list[str], float]:
+    """Latencies (ms), errors and seconds of `rounds` rounds of `users` conversations at once."""
     latencies: list[float] = []
     errors: list[str] = []
     timeout = aiohttp.ClientTimeout(total=60)
@@ -66,8 +67,14 @@ async def load(url: str, users: int, rounds: int) -> dict:
         for _ in range(rounds):
             await asyncio.gather(*(citizen(session, url, latencies, errors) for _ in range(users)))
         seconds = time.perf_counter() - started
+    return latencies, errors, seconds
+
+
+def summary(runs: list[tuple[list[float], list[str], float]]) -> dict:
+    latencies = [value for run in runs for value in run[0]]
+    seconds = sum(run[2] for run in runs)
     return {"turns": len(latencies), "p50": statistics.median(latencies), "p95": percentile(latencies, 0.95),
-            "per_second": len(latencies) / seconds, "errors": len(errors)}  # fmt: skip
+            "per_second": len(latencies) / seconds, "errors": sum(len(run[1]) for run in runs)}  # fmt: skip
 
 
 def bare_project(workdir: Path) -> Path:
@@ -97,7 +104,7 @@ def bare_project(workdir: Path) -> Path:
     return workdir / "models"
 
 
-def run_bare(models: Path, users: int, rounds: int) -> dict:
+def start_bare(models: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/rasa"), "run", "--enable-api", "--port", str(port), "--model", str(models),
@@ -105,48 +112,54 @@ def run_bare(models: Path, users: int, rounds: int) -> dict:
         cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
-    try:
-        for _ in range(180):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=2)
-                break
-            except OSError:
-                time.sleep(1)
-        else:
-            raise TimeoutError("the bare bot did not start")
-        return asyncio.run(load(f"http://127.0.0.1:{port}/webhooks/rest/webhook", users, rounds))
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+    for _ in range(180):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=2)
+            return process, f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        except OSError:
+            time.sleep(1)
+    os.killpg(process.pid, signal.SIGTERM)
+    raise TimeoutError("the bare bot did not start")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each bot, taken in turn")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="daoban-load-"))
     url = f"sqlite:///{workdir / 'gdzwfw.db'}"
     with db.session_scope(url) as session:
         write_catalogue(session, read_catalogue(GDZWFW))
 
+    bare_models = bare_project(workdir)
     bot = Bot(url, str(workdir / "tracker.db"))
+    bare, bare_url = start_bare(bare_models)
+    runs: dict[str, list] = {"daoban": [], "bare": []}
     try:
-        ready = bot.ready_seconds
-        daoban = asyncio.run(load(bot.url("/webhooks/rest/webhook"), args.users, args.rounds))
+        # The two bots run in turn, so that whatever else the machine does falls on both alike.
+        for _ in range(args.repeats):
+            runs["daoban"].append(asyncio.run(load(bot.url("/webhooks/rest/webhook"), args.users, args.rounds)))
+            runs["bare"].append(asyncio.run(load(bare_url, args.users, args.rounds)))
         memory = bot.resident_mib()
     finally:
         bot.stop()
-    bare = run_bare(bare_project(workdir), args.users, args.rounds)
+        os.killpg(bare.pid, signal.SIGTERM)
+        bare.wait(timeout=30)
+    daoban, bare_result = summary(runs["daoban"]), summary(runs["bare"])
 
-    print(f"{args.users} concurrent users x {args.rounds} rounds x {len(CONVERSATION)} turns, gdzwfw catalogue\n")
+    print(f"{args.users} concurrent users x {args.rounds} rounds x {len(CONVERSATION)} turns, "
+          f"{args.repeats} runs of each bot in turn, gdzwfw catalogue\n")
     print("| bot | turns | p50 ms | p95 ms | turns/s | errors |")
     print("|---|---|---|---|---|---|")
-    for name, result in (("daoban", daoban), ("bare Rasa, same NLU, no custom actions", bare)):
+    for name, result in (("daoban", daoban), ("bare Rasa, same NLU, no custom actions", bare_result)):
         print(f"| {name} | {result['turns']} | {result['p50']:.0f} | {result['p95']:.0f} | "
               f"{result['per_second']:.1f} | {result['errors']} |")
-    print(f"\np95 ratio daoban / bare: {daoban['p95'] / bare['p95']:.2f} (target <= 1.5)")
-    print(f"daoban ready after {ready:.0f} s; both servers resident after the load: {memory:.0f} MiB")
+    ratios = [summary([d])["p95"] / summary([b])["p95"] for d, b in zip(runs["daoban"], runs["bare"])]
+    print(f"\np95 ratio daoban / bare: {daoban['p95'] / bare_result['p95']:.2f} (target <= 1.5); "
+          f"run by run: {', '.join(f'{r:.2f}' for r in ratios)}")
+    print(f"daoban ready after {bot.ready_seconds:.0f} s; both servers resident after the load: {memory:.0f} MiB")
 
 
 if __name__ == "__main__":

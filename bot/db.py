@@ -7,6 +7,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot import config
 from bot.models import Base
@@ -26,7 +27,11 @@ def get_engine(url: str | None = None) -> Engine:
 
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, future=True, connect_args={"timeout": 30})
+        # SQLAlchemy 1.4 opens a new connection per session for an SQLite file (NullPool); the
+        # action server asks several times a turn, so connections are pooled as 2.0 does.
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        pooling = {} if in_memory else {"poolclass": QueuePool}
+        engine = create_engine(url, future=True, connect_args={"timeout": 30, "check_same_thread": False}, **pooling)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001

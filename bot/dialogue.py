@@ -7,6 +7,7 @@ from typing import Optional
 
 from bot import answers, config, guide
 from bot.answers import Answer
+from bot.handoff import HandoffMessage, handoff_message
 from bot.search import AMBIGUOUS, MATCH, MatterSearch
 from bot.search.lexicon import load_lexicon
 
@@ -30,6 +31,7 @@ class Guide:
         self.database_url = database_url
         self.hotline = hotline or config.hotline()
         self.search = MatterSearch(database_url)
+        self.guides = guide.CachedGuides(database_url)
 
     def answer(self, text: str, aspect: Optional[str], current: Optional[str] = None,
                chosen: Optional[str] = None) -> Turn:
@@ -54,12 +56,17 @@ class Guide:
                 return Turn(answers.not_found_answer(self.hotline), current, aspect, False)
             else:
                 return Turn(answers.ask_matter_answer(), current, aspect, True)
-        matter = guide.get_matter(code, self.database_url)
+        matter = self.guides.matter(code)
         if matter is None:  # withdrawn since, or a forged button payload
             return Turn(answers.not_found_answer(self.hotline), None, aspect, False)
-        related = guide.matter_names([r.related_code for r in matter.related], self.database_url)
+        related = self.guides.names([r.related_code for r in matter.related])
         near = guide.halls_named_in(text, self.database_url) if aspect == "where" else []
         return Turn(answers.matter_answer(matter, aspect, related, near), matter.code, aspect, True)
+
+    def handoff(self, complaint: bool, current: Optional[str] = None) -> HandoffMessage:
+        """转人工 or a complaint, with the phones of the matter being talked about."""
+        matter = self.guides.matter(current) if current else None
+        return handoff_message(complaint, self.hotline, matter, self.guides.district_hall())
 
     def what_can_i_do(self, text: str) -> Answer:
         """Matters for a group, life event, department or hall level named in the text."""
@@ -73,7 +80,7 @@ class Guide:
         if not matters:
             _terms, ranked = self.search.rank(text, limit=8)
             codes = [c.code for c in ranked if c.score >= 0.3]
-            matters = [m for m in (guide.get_matter(c, self.database_url) for c in codes) if m]
+            matters = [m for m in map(self.guides.matter, codes) if m]
         if not matters:
             return answers.not_found_answer(self.hotline)
         return answers.list_answer("这些事项可能和您有关（点选查看）：", matters)

@@ -5,7 +5,11 @@ import json
 
 import pytest
 
+from bot import db
 from bot.dialogue import Guide
+from bot.importers import read_catalogue
+from bot.store import write_catalogue
+from tests.conftest import DEMO_CATALOGUE
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +99,18 @@ def test_gdzwfw_matter_answers_from_its_free_text_location(gdzwfw_url):
     assert "挂失补办】办理地点：" in turn.answer.text  # the export's free-text 办理地点
     materials = guide.answer("残疾证丢了要带什么", "materials")
     assert materials.answer.kind == "answer" and materials.matter == turn.matter
+
+
+def test_a_new_import_changes_the_answers_without_a_restart(database_url):
+    data = read_catalogue(DEMO_CATALOGUE)
+    with db.session_scope(database_url) as session:
+        write_catalogue(session, data)
+    guide = Guide(database_url)
+    guide.guides.refresh_seconds = guide.search.refresh_seconds = 0  # check the revision every time
+    assert guide.guides.matter("MZ-001") is guide.guides.matter("MZ-001")  # kept in memory
+
+    renamed = next(m for m in data.matters if m.code == "MZ-001")
+    renamed.name = "老年人优待证申领（新版）"
+    with db.session_scope(database_url) as session:
+        write_catalogue(session, data)
+    assert "新版" in guide.answer("老年证要什么材料", "materials").answer.text

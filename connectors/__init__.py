@@ -1,0 +1,1 @@
+"""The Rasa server's entry point and, later, its input channels and web front ends."""
