@@ -28,10 +28,13 @@ CLOSE_RATIO = 0.9  # candidates within this share of the best are too close to c
 CONTEXT_WEIGHT = 0.15  # how much a context word (奶奶, 今年) missing from a matter counts against it
 SINGLE_CHAR_WEIGHT = 0.5  # a lone character (车, 花) says less than a word …
 SINGLE_CHAR_ABSENCE = 0.5  # … and costs less still where a matter's names lack it
-UNMATCHED_WEIGHT = 0.3  # and any word no matter's names hold (people say more than the name)
+UNMATCHED_WEIGHT = 0.3  # and any word no matter's names hold (people say more than the name) …
+UNKNOWN_DOCUMENT_WEIGHT = 1.0  # … but a document no matter issues (护照, 通行证) counts in full:
+# the question is about a matter the catalogue lacks, however well 换, 续, 办 match.
 NAMED_COVERAGE = 0.9  # a question that names a matter outright (its name or an alias) …
 NAMED_QUERY_COVERAGE = 0.35  # … is about it even with much else said, from this share on
 MAX_CANDIDATES = 5
+_DOCUMENT = re.compile(r".+(证|照|卡|签注)$")  # 护照, 通行证, 许可证, 营业执照, 公交卡
 _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[岁周年月天日号个多]*$")
 
 
@@ -177,13 +180,15 @@ class MatterSearch:
         # when missing, since people say more than the name of what they want.
         weight: dict[str, float] = {}
         absence: dict[str, float] = {}
+        unknown_documents = _unknown_documents(matches)
         for term, found in matches.items():
             idf = index.idf(len(found))
             single = len(term) == 1
             context = term in self.lexicon.context or bool(_NUMBER.match(term))
             weight[term] = idf * (SINGLE_CHAR_WEIGHT if single else 1.0)
             missing = CONTEXT_WEIGHT if context else SINGLE_CHAR_ABSENCE if single else 1.0
-            absence[term] = weight[term] * missing * (1.0 if found else UNMATCHED_WEIGHT)
+            unmatched = UNKNOWN_DOCUMENT_WEIGHT if term in unknown_documents and not context else UNMATCHED_WEIGHT
+            absence[term] = weight[term] * missing * (1.0 if found else unmatched)
         all_absent = sum(absence.values())
         if all_absent <= 0:
             return []
@@ -234,6 +239,16 @@ class MatterSearch:
         if best.score >= CONFIDENT and len(close) == 1:
             return SearchResult(question, MATCH, ranked[:limit], terms)
         return SearchResult(question, AMBIGUOUS, (close if len(close) > 1 else ranked)[:limit], terms)
+
+
+def _unknown_documents(matches: dict[str, dict]) -> set[str]:
+    """Words naming a document that no matter's names hold: 护照, 通行证, and a long word just
+    before a document word, which says which one (烟草专卖 in 烟草专卖许可证)."""
+    terms = list(matches)
+    return {
+        term for term, after in zip(terms, terms[1:] + [""])
+        if not matches[term] and (_DOCUMENT.match(term) or (len(term) >= 3 and _DOCUMENT.match(after)))
+    }  # fmt: skip
 
 
 def _names_it(candidate: Candidate) -> bool:
