@@ -20,14 +20,12 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import db, guide  # noqa: E402
-from bot.importers import read_catalogue  # noqa: E402
+from bot import guide  # noqa: E402
 from bot.search.normalize import normalize  # noqa: E402
-from bot.store import write_catalogue  # noqa: E402
+from tests.catalogues import DEMO_CATALOGUE, GDZWFW, import_into  # noqa: E402
 from tests.servers import Bot  # noqa: E402
 
-GDZWFW = ROOT.parent / "shared" / "catalogues" / "gdzwfw-2021" / "matters.jsonl"
-CATALOGUES = {"demo": ROOT / "knowledge", "gdzwfw": GDZWFW}
+CATALOGUES = {"demo": DEMO_CATALOGUE, "gdzwfw": GDZWFW}
 
 
 def custom(messages: list[dict], key: str):
@@ -50,7 +48,7 @@ def fact_present(code: str, aspect: str, text: str, url: str) -> bool:
         "online": [matter.online_url or "大厅办理"],
         "phone": [matter.consult_phone or ""],
         "legal_basis": [(matter.legal_basis or "")[:12]],
-        "next": list(guide.matter_names([r.related_code for r in matter.related], url).values())[:1],
+        "next": list(guide.CachedGuides(url).names([r.related_code for r in matter.related]).values())[:1],
     }[aspect]
     return any(fact and normalize(fact) in reply for fact in facts)
 
@@ -84,9 +82,7 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, source in CATALOGUES.items():
         url = f"sqlite:///{workdir / f'{name}.db'}"
-        data = read_catalogue(source)
-        with db.session_scope(url) as session:
-            write_catalogue(session, data)
+        import_into(url, source)
         questions = yaml.safe_load((ROOT / "bench" / "data" / f"answer_questions_{name}.yml").read_text("utf-8"))
         bot = Bot(url, str(workdir / f"{name}-tracker.db"))
         started = time.monotonic()

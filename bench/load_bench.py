@@ -9,13 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -25,21 +23,14 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import db  # noqa: E402
-from bot.importers import read_catalogue  # noqa: E402
-from bot.store import write_catalogue  # noqa: E402
-from tests.servers import Bot, free_port  # noqa: E402
+from bench.stats import percentile  # noqa: E402
+from tests.catalogues import GDZWFW, import_into  # noqa: E402
+from tests.servers import Bot, answering, free_port, stop_group  # noqa: E402
 
-GDZWFW = ROOT.parent / "shared" / "catalogues" / "gdzwfw-2021" / "matters.jsonl"
 CONVERSATION = [
     "你好", "残疾证丢了怎么补办", "要带什么材料？", "在哪办？", "要多久", "那护照呢？",
     "驾驶证初次申领要什么条件", "怎么办理离婚", "转人工", "谢谢",
 ]  # fmt: skip
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def citizen(session: aiohttp.ClientSession, url: str, latencies: list[float], errors: list[str]) -> None:
@@ -112,14 +103,10 @@ def start_bare(models: Path) -> tuple[subprocess.Popen, str]:
         cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
-    for _ in range(180):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=2)
-            return process, f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-        except OSError:
-            time.sleep(1)
-    os.killpg(process.pid, signal.SIGTERM)
-    raise TimeoutError("the bare bot did not start")
+    if not answering([f"http://127.0.0.1:{port}/status"]):
+        stop_group(process)
+        raise TimeoutError("the bare bot did not start")
+    return process, f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
 
 def main() -> None:
@@ -130,8 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="daoban-load-"))
     url = f"sqlite:///{workdir / 'gdzwfw.db'}"
-    with db.session_scope(url) as session:
-        write_catalogue(session, read_catalogue(GDZWFW))
+    import_into(url, GDZWFW)
 
     bare_models = bare_project(workdir)
     bot = Bot(url, str(workdir / "tracker.db"))
@@ -145,8 +131,7 @@ def main() -> None:
         memory = bot.resident_mib()
     finally:
         bot.stop()
-        os.killpg(bare.pid, signal.SIGTERM)
-        bare.wait(timeout=30)
+        stop_group(bare)
     daoban, bare_result = summary(runs["daoban"]), summary(runs["bare"])
 
     print(f"{args.users} concurrent users x {args.rounds} rounds x {len(CONVERSATION)} turns, "

@@ -75,7 +75,8 @@ def _import(path: Path, fmt: Optional[str], full: bool) -> int:
         print(f"import failed, nothing changed: {error}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:
-        print(f"import failed, nothing changed: the database refused it: {error.orig or error}", file=sys.stderr)
+        reason = getattr(error, "orig", None) or error  # only DBAPI errors carry the driver's message
+        print(f"import failed, nothing changed: the database refused it: {reason}", file=sys.stderr)
         return 1
     print(result)
     return 0

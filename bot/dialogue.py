@@ -27,11 +27,13 @@ class Turn:
 class Guide:
     """The catalogue's answers for a conversation."""
 
-    def __init__(self, database_url: Optional[str] = None, hotline: Optional[str] = None):
+    def __init__(self, database_url: Optional[str] = None, hotline: Optional[str] = None,
+                 refresh_seconds: float = 5.0):
+        """`refresh_seconds`: how often to look whether an import has changed the catalogue."""
         self.database_url = database_url
         self.hotline = hotline or config.hotline()
-        self.search = MatterSearch(database_url)
-        self.guides = guide.CachedGuides(database_url)
+        self.search = MatterSearch(database_url, refresh_seconds)
+        self.guides = guide.CachedGuides(database_url, refresh_seconds)
 
     def answer(self, text: str, aspect: Optional[str], current: Optional[str] = None,
                chosen: Optional[str] = None) -> Turn:

@@ -2,7 +2,6 @@
 matters for a group of people, cancelled certificates."""
 from __future__ import annotations
 
-import time
 from typing import Optional
 
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from bot import db
 from bot.models import ACTIVE, CancelledCertificate, Hall, Matter
 from bot.search.normalize import normalize
-from bot.store import current_revision
+from bot.store import RevisionWatch
 
 
 def get_matter(code: str, database_url: Optional[str] = None) -> Optional[Matter]:
@@ -29,30 +28,16 @@ def get_matter(code: str, database_url: Optional[str] = None) -> Optional[Matter
         ).scalar_one_or_none()
 
 
-def matter_names(codes: list[str], database_url: Optional[str] = None) -> dict[str, str]:
-    """Names of the active matters among `codes`."""
-    if not codes:
-        return {}
-    with db.session_scope(database_url) as session:
-        rows = session.execute(
-            select(Matter.code, Matter.name).where(Matter.code.in_(codes), Matter.status == ACTIVE)
-        ).all()
-    return dict(rows)
-
-
 class CachedGuides:
-    """`get_matter` and `matter_names` kept in memory until an import changes the catalogue
-    (checked at most every `refresh_seconds`, as the search index is). Reading a matter takes
-    five queries: half of the action server's time on a turn without this."""
+    """Matters as `get_matter` reads them, kept in memory until an import changes the catalogue.
+    Reading a matter takes five queries: half of the action server's time on a turn without this."""
 
     def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0, size: int = 1024):
         self.database_url = database_url
-        self.refresh_seconds = refresh_seconds
         self.size = size
         self._matters: dict[str, Optional[Matter]] = {}
         self._district_hall: Optional[Hall] = None
-        self._revision = -1
-        self._checked_at = float("-inf")
+        self._catalogue = RevisionWatch(database_url, refresh_seconds)
 
     def matter(self, code: str) -> Optional[Matter]:
         self._forget_if_changed()
@@ -63,6 +48,7 @@ class CachedGuides:
         return self._matters[code]
 
     def names(self, codes: list[str]) -> dict[str, str]:
+        """Names of the active matters among `codes`."""
         found = (self.matter(code) for code in codes)
         return {matter.code: matter.name for matter in found if matter is not None}
 
@@ -76,16 +62,9 @@ class CachedGuides:
         return self._district_hall
 
     def _forget_if_changed(self) -> None:
-        now = time.monotonic()
-        if now - self._checked_at < self.refresh_seconds:
-            return
-        with db.session_scope(self.database_url) as session:
-            revision = current_revision(session)
-        if revision != self._revision:
+        if self._catalogue.changed():
             self._matters.clear()
             self._district_hall = None
-            self._revision = revision
-        self._checked_at = now
 
 
 def halls_named_in(text: str, database_url: Optional[str] = None) -> list[Hall]:

@@ -1,6 +1,7 @@
 """Writes an imported catalogue to the database and reads catalogue-wide facts back."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Optional
@@ -8,6 +9,7 @@ from typing import Callable, Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot import db
 from bot.catalogue import CatalogueData, HallData, MatterData
 from bot.models import (
     ACTIVE,
@@ -160,6 +162,29 @@ def _bump_revision(session: Session, now: datetime) -> None:
 def current_revision(session: Session) -> int:
     row = session.get(CatalogueRevision, 1)
     return row.revision if row else 0
+
+
+class RevisionWatch:
+    """Whether an import has changed the catalogue since the last look, asking the database at
+    most every `refresh_seconds`: what is built from the catalogue in memory (the search index,
+    cached guides) is rebuilt then, so a new catalogue needs no restart."""
+
+    def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0):
+        self.database_url = database_url
+        self.refresh_seconds = refresh_seconds
+        self._revision = -1
+        self._checked_at = float("-inf")
+
+    def changed(self) -> bool:
+        """True on the first look, and after each import since the look before."""
+        now = time.monotonic()
+        if now - self._checked_at < self.refresh_seconds:
+            return False
+        self._checked_at = now
+        with db.session_scope(self.database_url) as session:
+            revision = current_revision(session)
+        changed, self._revision = revision != self._revision, revision
+        return changed
 
 
 @dataclass

@@ -6,20 +6,10 @@ from pathlib import Path
 import pytest
 
 from bot import db
-from bot.importers import read_catalogue
 from bot.search import MatterSearch
-from bot.store import write_catalogue
+from tests.catalogues import DEMO_CATALOGUE, GDZWFW, import_into
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_CATALOGUE = ROOT / "knowledge"
-GDZWFW = ROOT.parent / "shared" / "catalogues" / "gdzwfw-2021" / "matters.jsonl"
 QUESTIONS = Path(__file__).parent / "data"
-
-
-def import_into(url: str, path: Path, fmt: str | None = None, full: bool = True):
-    data = read_catalogue(path, fmt)
-    with db.session_scope(url) as session:
-        return write_catalogue(session, data, full=full)
 
 
 @pytest.fixture

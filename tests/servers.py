@@ -21,6 +21,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def answering(urls: list[str], seconds: float = 180) -> bool:
+    """Whether every URL answers within `seconds` (servers take a while to load their model)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            for url in urls:
+                urllib.request.urlopen(url, timeout=2)
+            return True
+        except OSError:
+            time.sleep(1)
+    return False
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop a server started in a session of its own, with every process it started."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 class Bot:
     """The two servers on free ports, with their own catalogue and tracker databases."""
 
@@ -39,17 +61,10 @@ class Bot:
         return f"http://127.0.0.1:{self.rasa_port}{path}"
 
     def wait_ready(self, seconds: float = 180) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url("/status"), timeout=2)
-                urllib.request.urlopen(f"http://127.0.0.1:{self.action_port}/health", timeout=2)
-                self.ready_seconds = time.monotonic() - self.started
-                return
-            except OSError:
-                time.sleep(1)
-        self.stop()
-        raise TimeoutError("the servers did not answer /status in time")
+        if not answering([self.url("/status"), f"http://127.0.0.1:{self.action_port}/health"], seconds):
+            self.stop()
+            raise TimeoutError("the servers did not answer /status in time")
+        self.ready_seconds = time.monotonic() - self.started
 
     def say(self, sender: str, text: str) -> list[dict]:
         request = urllib.request.Request(
@@ -77,8 +92,4 @@ class Bot:
         return total / 1024
 
     def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process)

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.catalogues import ROOT
 
 
 def run_bot(database_url, *args, stdin=""):

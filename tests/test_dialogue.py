@@ -9,7 +9,7 @@ from bot import db
 from bot.dialogue import Guide
 from bot.importers import read_catalogue
 from bot.store import write_catalogue
-from tests.conftest import DEMO_CATALOGUE
+from tests.catalogues import DEMO_CATALOGUE
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +105,7 @@ def test_a_new_import_changes_the_answers_without_a_restart(database_url):
     data = read_catalogue(DEMO_CATALOGUE)
     with db.session_scope(database_url) as session:
         write_catalogue(session, data)
-    guide = Guide(database_url)
-    guide.guides.refresh_seconds = guide.search.refresh_seconds = 0  # check the revision every time
+    guide = Guide(database_url, refresh_seconds=0)  # look at the revision every time
     assert guide.guides.matter("MZ-001") is guide.guides.matter("MZ-001")  # kept in memory
 
     renamed = next(m for m in data.matters if m.code == "MZ-001")

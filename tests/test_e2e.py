@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DEMO_CATALOGUE, ROOT, import_into
+from tests.catalogues import DEMO_CATALOGUE, ROOT, import_into
 from tests.servers import Bot
 
 MODEL = ROOT / "models" / "daoban.tar.gz"

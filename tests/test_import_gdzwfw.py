@@ -11,7 +11,7 @@ from bot.catalogue import CatalogueError
 from bot.importers import read_catalogue
 from bot.models import Matter
 from bot.store import catalogue_stats
-from tests.conftest import import_into
+from tests.catalogues import import_into
 
 
 def test_all_matters_import(gdzwfw_url):

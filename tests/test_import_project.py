@@ -12,7 +12,7 @@ from bot.catalogue import CatalogueError
 from bot.importers import read_catalogue
 from bot.models import Hall, Matter, RelatedMatter
 from bot.store import catalogue_stats
-from tests.conftest import DEMO_CATALOGUE, import_into
+from tests.catalogues import DEMO_CATALOGUE, import_into
 
 
 def test_demo_catalogue_is_complete():

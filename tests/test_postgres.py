@@ -9,7 +9,7 @@ from bot import db
 from bot.models import Base
 from bot.search import MatterSearch
 from bot.store import catalogue_stats
-from tests.conftest import DEMO_CATALOGUE, import_into
+from tests.catalogues import DEMO_CATALOGUE, import_into
 
 POSTGRES_URL = os.environ.get("BOT_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL: set BOT_TEST_POSTGRES_URL")

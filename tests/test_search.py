@@ -7,7 +7,8 @@ import pytest
 from bot.search import AMBIGUOUS, MATCH, NONE, MatterSearch
 from bot.search.evaluation import evaluate, load_questions
 from bot.search.normalize import normalize
-from tests.conftest import QUESTIONS, import_into
+from tests.catalogues import import_into
+from tests.conftest import QUESTIONS
 
 
 @pytest.mark.parametrize(

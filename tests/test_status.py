@@ -12,6 +12,7 @@ from bot.status import ProviderUnavailable, clean_phone_last4, clean_receipt, lo
 from bot.status.database import DatabaseStatusProvider, seed_demo_applications
 from bot.status.http import HttpStatusProvider
 from bot.status.service import check_status
+from tests.servers import free_port
 
 
 @pytest.mark.parametrize(
@@ -129,11 +130,7 @@ def platform(unused_port):
 
 @pytest.fixture
 def unused_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_port()
 
 
 def lookup(platform, receipt="SL1", digits="1234", timeout=0.5):

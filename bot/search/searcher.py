@@ -5,7 +5,6 @@ import gc
 import heapq
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -16,7 +15,7 @@ from bot.models import ACTIVE, Matter
 from bot.search.index import MatterIndex, TermMatch, word_pinyin
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import MAX_QUERY_CHARS, normalize
-from bot.store import current_revision
+from bot.store import RevisionWatch
 
 MATCH = "match"
 AMBIGUOUS = "ambiguous"
@@ -73,35 +72,28 @@ class MatterSearch:
     def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0,
                  lexicon: Optional[Lexicon] = None):
         self.database_url = database_url
-        self.refresh_seconds = refresh_seconds
         self.lexicon = lexicon or load_lexicon()
         self._index: Optional[MatterIndex] = None
-        self._revision = -1
-        self._checked_at = 0.0
+        self._catalogue = RevisionWatch(database_url, refresh_seconds)
         self._lock = threading.Lock()
 
     def index(self) -> MatterIndex:
-        now = time.monotonic()
-        if self._index is None or now - self._checked_at >= self.refresh_seconds:
-            with self._lock:
-                with db.session_scope(self.database_url) as session:
-                    revision = current_revision(session)
-                    if self._index is None or revision != self._revision:
-                        self._index = self._build(session)
-                        self._revision = revision
-                        # The index and jieba's dictionary are millions of long-lived objects:
-                        # keep the collector from walking them on every full collection.
-                        gc.collect()
-                        gc.freeze()
-                self._checked_at = now
+        with self._lock:
+            if self._catalogue.changed() or self._index is None:
+                self._index = self._build()
+                # The index and jieba's dictionary are millions of long-lived objects:
+                # keep the collector from walking them on every full collection.
+                gc.collect()
+                gc.freeze()
         return self._index
 
-    def _build(self, session) -> MatterIndex:  # noqa: ANN001
-        rows = session.execute(
-            select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases)
-            .where(Matter.status == ACTIVE)
-            .order_by(Matter.id)
-        ).all()
+    def _build(self) -> MatterIndex:
+        with db.session_scope(self.database_url) as session:
+            rows = session.execute(
+                select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases)
+                .where(Matter.status == ACTIVE)
+                .order_by(Matter.id)
+            ).all()
         names = ((code, name, dept, [n for n in [short, *(aliases or [])] if n]) for code, name, dept, short, aliases in rows)
         index = MatterIndex(names, self.lexicon)
         index.pinyin_words()  # build the tokenizer and typo map now, not on a citizen's first question

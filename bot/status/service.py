@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from typing import Optional
 
 from bot import config
@@ -13,7 +14,9 @@ from bot.status.http import HttpStatusProvider
 log = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=1)
 def configured_provider() -> StatusProvider:
+    """The provider the environment names, built once: its settings do not change while running."""
     settings = config.status_provider_settings()
     if settings["kind"] == "http":
         if not settings["url"]:
