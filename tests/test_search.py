@@ -2,11 +2,13 @@
 accuracy on the labelled question sets (tests/data)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.search import AMBIGUOUS, MATCH, NONE, MatterSearch
 from bot.search.evaluation import evaluate, load_questions
-from bot.search.normalize import normalize
+from bot.search.normalize import name_parts, normalize
 from tests.catalogues import import_into
 from tests.conftest import QUESTIONS
 
@@ -110,12 +112,64 @@ def test_import_changes_answers_without_restart(database_url, tmp_path):
     assert search.search("老年人优待证").decision == NONE
 
 
+@pytest.fixture
+def small_search(database_url, tmp_path):
+    matters = [
+        ("A1", "办理往来港澳通行证", "示范市公安局"),
+        ("A2", "首次办理往来港澳通行证进度查询", "示范市公安局"),
+        ("T1", "停业登记", "国家税务总局示范区税务局"),
+        ("T2", "停业登记", "示范区市场监督管理局"),
+    ]
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps({
+        "catalogue": {"source": "t"},
+        "matters": [{"code": code, "name": name, "department": dept} for code, name, dept in matters],
+    }, ensure_ascii=False), encoding="utf-8")  # fmt: skip
+    import_into(database_url, path)
+    return MatterSearch(database_url)
+
+
+def test_a_progress_lookup_only_answers_a_question_about_progress(small_search):
+    assert small_search.search("第一次办港澳通行证要什么材料").best.code == "A1"
+    assert small_search.search("第一次办的港澳通行证办到哪一步了").best.code == "A2"
+
+
+def test_a_word_naming_the_department_tells_matters_apart(small_search):
+    _terms, ranked = small_search.rank("小店停业要去税务局办什么")
+    assert [c.code for c in ranked] == ["T1", "T2"]
+    _terms, ranked = small_search.rank("小店停业要去市场监督管理局办什么")
+    assert [c.code for c in ranked] == ["T2", "T1"]
+
+
+def test_the_state_title_is_left_out_as_citizens_do():
+    names, _qualifiers = name_parts("《中华人民共和国残疾人证》换领")
+    assert names == ["中华人民共和国残疾人证换领", "残疾人证换领"]
+
+
+def test_lone_characters_a_name_holds_are_one_word(gdzwfw_search):
+    assert "工亡" in gdzwfw_search.terms("家人因工死亡，申领工亡待遇需要提供什么资料")
+    assert "我的" not in gdzwfw_search.terms("我的身份证办好了没有")  # fillers stay apart
+
+
+@pytest.mark.parametrize(
+    "question, name",
+    [
+        ("开个人所得税纳税记录的咨询电话", "开具个人所得税纳税记录"),
+        ("残疾人证污损了换领，咨询电话是多少", "《中华人民共和国残疾人证》换领"),
+        ("因病提前退休需要符合什么条件", "职工因病或非因工致残完全丧失劳动能力提前退休申请"),
+    ],
+)
+def test_the_aspect_asked_about_does_not_hide_the_matter(gdzwfw_search, question, name):
+    result = gdzwfw_search.search(question)
+    assert result.decision == MATCH and result.best.name == name
+
+
 # Floors a change must not fall below; the measured figures are in docs/benchmarks.md.
 @pytest.mark.parametrize(
     "fixture, questions, top1, top3, none",
     [
         ("demo_search", "search_questions_demo.yml", 0.82, 0.85, 0.95),
-        ("gdzwfw_search", "search_questions_gdzwfw.yml", 0.55, 0.60, 0.82),
+        ("gdzwfw_search", "search_questions_gdzwfw.yml", 0.60, 0.66, 0.84),
     ],
 )
 def test_accuracy_on_labelled_questions(request, fixture, questions, top1, top3, none):

@@ -19,6 +19,7 @@ from bot.search.normalize import name_parts, normalize
 # Generic words in names that say nothing about which matter it is (dropped like query fillers).
 _NAME_NOISE = re.compile("办理|申请|申办|手续|业务|服务事项|事项")
 _USUAL_VARIANT = re.compile("新申请|首次|初次|新办|大陆居民")
+_PROGRESS_LOOKUP = re.compile(r"进度查询$")  # 护照办证进度查询: the progress of another matter
 SYNONYM_WEIGHT = 0.95  # a match through the lexicon (退休金 for 养老金)
 ABBREVIATION_WEIGHT = 0.8  # a match as an abbreviation (社保卡 in 社会保障卡)
 MIN_ABBREVIATED = 3  # two characters far apart are chance (失业 in 遗失毕业证书), three are not
@@ -36,10 +37,13 @@ class IndexedMatter:
     texts: tuple[str, ...]  # normalised names and aliases, then the qualifiers in their brackets
     named: int  # how many of `texts` are names (the rest only match words)
     usual_variant: bool  # 新申请/首次/大陆居民…: what someone means who names no variant
+    progress_lookup: bool  # …进度查询: how far an application has got, not the matter itself
     joined: str = ""  # all texts in one string, for a first quick look
+    department_text: str = ""  # the department, normalised
 
     def __post_init__(self):
         object.__setattr__(self, "joined", NAME_SEPARATOR.join(self.texts))
+        object.__setattr__(self, "department_text", normalize(self.department or ""))
 
 
 @dataclass
@@ -91,7 +95,8 @@ class MatterIndex:
             texts += [t for t in _unique_texts(qualifiers) if t not in texts]
             number = len(self.matters)
             usual = bool(_USUAL_VARIANT.search(name))
-            self.matters.append(IndexedMatter(code, name, department, tuple(texts), named, usual))
+            progress = bool(_PROGRESS_LOOKUP.search(normalize(names[-1])))
+            self.matters.append(IndexedMatter(code, name, department, tuple(texts), named, usual, progress))
             for text in texts:
                 for char in text:
                     self.postings[char].add(number)

@@ -32,7 +32,10 @@ UNKNOWN_DOCUMENT_WEIGHT = 1.0  # … but a document no matter issues (护照, �
 # the question is about a matter the catalogue lacks, however well 换, 续, 办 match.
 NAMED_COVERAGE = 0.9  # a question that names a matter outright (its name or an alias) …
 NAMED_QUERY_COVERAGE = 0.35  # … is about it even with much else said, from this share on
+PROGRESS_UNASKED = 0.7  # a progress lookup (…进度查询) for a question that asks no progress
+DEPARTMENT_WEIGHT = 0.5  # a word naming the matter's department (税务局) is half a match
 MAX_CANDIDATES = 5
+_PROGRESS_CUE = re.compile("查|进度|到哪|哪一步|审到|结果|状态|好了没|办好没|下来没")
 _DOCUMENT = re.compile(r".+(证|照|卡|签注)$")  # 护照, 通行证, 许可证, 营业执照, 公交卡
 _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[岁周年月天日号个多]*$")
 
@@ -108,7 +111,8 @@ class MatterSearch:
         """The question's words and the best-scoring matters, before any decision."""
         index = self.index()
         terms = self.terms(question, index)
-        return terms, self._score(terms, index, limit)
+        asks_progress = bool(_PROGRESS_CUE.search(normalize(question, MAX_QUERY_CHARS)))
+        return terms, self._score(terms, index, limit, asks_progress)
 
     def terms(self, question: str, index: Optional[MatterIndex] = None) -> list[str]:
         """The question's content words: normalised, typos corrected, fillers dropped."""
@@ -116,6 +120,7 @@ class MatterSearch:
         text = normalize(question, MAX_QUERY_CHARS)
         # Without HMM, characters jieba does not know stay single, where typos can be found.
         tokens = self._correct_typos(index.tokenizer().lcut(text, HMM=False), index)
+        tokens = _join_lone_characters(tokens, index, self.lexicon.fillers)
         words: list[str] = []
         for word in tokens:
             if word in self.lexicon.fillers or word in words:
@@ -163,9 +168,11 @@ class MatterSearch:
             matches[term] = found
         return matches
 
-    def _score(self, terms: list[str], index: MatterIndex, limit: int = MAX_CANDIDATES) -> list[Candidate]:
+    def _score(self, terms: list[str], index: MatterIndex, limit: int, asks_progress: bool) -> list[Candidate]:
         """Each candidate's score: how much of the question its names explain (words weighted
-        by rarity), times how much of its name the question covers."""
+        by rarity), times how much of its name the question covers; a progress lookup counts
+        less unless the question asks how far something has got (护照 materials are not
+        护照办证进度查询)."""
         matches = self._match_terms(terms, index)
         # A word counts `weight` where a matter's names hold it and `absence` where they do not:
         # rare words weigh most; a lone character or a context word (奶奶, 广州) costs little
@@ -188,6 +195,7 @@ class MatterSearch:
         for term, found in matches.items():
             for number, match in found.items():
                 gathered.setdefault(number, []).append((term, match))
+        _add_department_words(gathered, [t for t in matches if len(t) >= 2], index)
 
         def coverage_of(hits: list[tuple[str, TermMatch]]) -> float:
             held = sum(weight[term] * match.weight for term, match in hits)
@@ -208,10 +216,8 @@ class MatterSearch:
                 break
             matter = index.matters[number]
             name_coverage = index.name_coverage(matter, [match for _term, match in hits])
-            candidate = Candidate(
-                matter.code, matter.name, matter.department, combine(query_coverage, name_coverage),
-                query_coverage, name_coverage,
-            )
+            score = combine(query_coverage, name_coverage) * (PROGRESS_UNASKED if matter.progress_lookup and not asks_progress else 1.0)
+            candidate = Candidate(matter.code, matter.name, matter.department, score, query_coverage, name_coverage)
             scored.append((candidate, matter.usual_variant))
             best = max(best, candidate.score)
             heapq.heappush(listed, candidate.score)
@@ -241,6 +247,38 @@ def _unknown_documents(matches: dict[str, dict]) -> set[str]:
         term for term, after in zip(terms, terms[1:] + [""])
         if not matches[term] and (_DOCUMENT.match(term) or (len(term) >= 3 and _DOCUMENT.match(after)))
     }  # fmt: skip
+
+
+def _join_lone_characters(tokens: list[str], index: MatterIndex, fillers: frozenset[str]) -> list[str]:
+    """Join a run of lone characters that a catalogue name holds as written (工 + 亡 -> 工亡, as
+    in 工亡待遇申领): jieba cuts a word it does not know into characters. Fillers (我 + 的)
+    stay apart."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        end = i
+        while end < len(tokens) and len(tokens[end]) == 1 and tokens[end] not in fillers:
+            end += 1
+        joined = next((j for j in range(end, i + 1, -1) if index.occurs("".join(tokens[i:j]))), None)
+        if joined:
+            out.append("".join(tokens[i:joined]))
+            i = joined
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _add_department_words(gathered: dict[int, list[tuple[str, TermMatch]]], terms: list[str], index: MatterIndex) -> None:
+    """A word that names a candidate's department (去税务局代开发票) says where the matter is
+    handled: it counts for the matter, without covering any of its name."""
+    for number, hits in gathered.items():
+        department = index.matters[number].department_text
+        said = {term for term, _match in hits}
+        hits += [(term, _DEPARTMENT_MATCH) for term in terms if term not in said and term in department]
+
+
+_DEPARTMENT_MATCH = TermMatch(DEPARTMENT_WEIGHT, {})
 
 
 def _names_it(candidate: Candidate) -> bool:
