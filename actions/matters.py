@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.render import send
 from bot import feedback
 from bot.answers import ASPECTS
-from bot.dialogue import Guide
+from bot.dialogue import Guide, Turn
 
 ASPECT_OF_INTENT = {f"ask_{aspect}": aspect for aspect in ASPECTS}
 
@@ -39,14 +39,8 @@ class ActionAnswerMatter(Action):
         # understood is asked about as a whole.
         aspect = tracker.get_slot("aspect") if intent == "inform_matter" else ASPECT_OF_INTENT.get(intent)
         chosen = next(tracker.get_latest_entity_values("matter"), None)
-        turn = guide().answer(
-            tracker.latest_message.get("text") or "", aspect, tracker.get_slot("matter"), chosen
-        )
-        send(dispatcher, turn.answer, rating=turn.answer.kind == "answer")
-        if not turn.answered:
-            feedback.record_unanswered(tracker.sender_id, tracker.get_latest_input_channel(),
-                                       tracker.latest_message.get("text") or "")  # fmt: skip
-        return changed_slots(tracker, matter=turn.matter, aspect=turn.aspect)
+        turn = guide().answer(_text(tracker), aspect, tracker.get_slot("matter"), chosen)
+        return reply(dispatcher, tracker, turn)
 
 
 class ActionListMatters(Action):
@@ -56,8 +50,7 @@ class ActionListMatters(Action):
         return "action_list_matters"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        send(dispatcher, guide().what_can_i_do(tracker.latest_message.get("text") or ""))
-        return changed_slots(tracker, aspect="overview")
+        return reply(dispatcher, tracker, guide().what_can_i_do(_text(tracker), tracker.get_slot("matter")))
 
 
 class ActionAnswerCertificate(Action):
@@ -67,5 +60,17 @@ class ActionAnswerCertificate(Action):
         return "action_answer_certificate"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        send(dispatcher, guide().certificate(tracker.latest_message.get("text") or ""))
-        return []
+        return reply(dispatcher, tracker, guide().certificate(_text(tracker), tracker.get_slot("matter")))
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def reply(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list:
+    """Send the turn's answer (with the rating buttons after an answer about a matter), keep
+    what the catalogue could not answer for its maintainers, and the slots for follow-ups."""
+    send(dispatcher, turn.answer, rating=turn.answer.kind == "answer")
+    if not turn.answered:
+        feedback.record_unanswered(tracker.sender_id, tracker.get_latest_input_channel(), _text(tracker))
+    return changed_slots(tracker, matter=turn.matter, aspect=turn.aspect)

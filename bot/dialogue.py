@@ -70,8 +70,21 @@ class Guide:
         matter = self.guides.matter(current) if current else None
         return handoff_message(complaint, self.hotline, matter, self.guides.district_hall())
 
-    def what_can_i_do(self, text: str) -> Answer:
-        """Matters for a group, life event, department or hall level named in the text."""
+    def what_can_i_do(self, text: str, current: Optional[str] = None) -> Turn:
+        """Matters for a group, life event, department or hall level named in the text. A
+        question that names no group or event but names a matter (伤残待遇申领包括哪些) is
+        about that matter."""
+        if not self._names_group_or_event(text) and self.search.search(text).names_a_matter:
+            return self.answer(text, "overview", current)
+        listed = self._matter_list(text)
+        return Turn(listed, current, "overview", listed.kind != "not_found")
+
+    def _names_group_or_event(self, text: str) -> bool:
+        return any(word in text for word in LEVEL_WORDS) or any(
+            load_lexicon().life_events.get(word) for word in self.search.terms(text)
+        )
+
+    def _matter_list(self, text: str) -> Answer:
         level = next((level for word, level in LEVEL_WORDS.items() if word in text), None)
         if level:
             matters = guide.matters_at_level(level, self.database_url)
@@ -94,12 +107,17 @@ class Guide:
             words += list(lexicon.life_events.get(word, ()))
         return words
 
-    def certificate(self, text: str) -> Answer:
+    def certificate(self, text: str, current: Optional[str] = None) -> Turn:
+        """Whether a certificate is still needed, from the cancelled list; a certificate that a
+        matter issues (出具档案证明) is answered as that matter."""
         found = guide.find_certificate(text, self.database_url)
         if found:
-            return answers.certificate_answer(found)
-        return Answer(
+            return Turn(answers.certificate_answer(found), current, None, True)
+        if self.search.search(text).decision == MATCH:
+            return self.answer(text, "overview", current)
+        unknown = Answer(
             "这项证明不在已公布的取消证明清单里。是否需要，要看具体办什么事，"
             f"请告诉我您要办的事项，或致电{self.hotline}咨询。",
             kind="certificate",
         )
+        return Turn(unknown, current, None, True)

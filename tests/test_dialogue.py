@@ -74,15 +74,27 @@ def test_related_matters_come_as_buttons(demo):
     [("我是老年人能办什么", "老年人优待证办理"), ("街道能办哪些事", None), ("开饭店要办哪些手续", "食品经营许可")],
 )
 def test_what_can_i_do(demo, text, expected):
-    answer = demo.what_can_i_do(text)
+    answer = demo.what_can_i_do(text).answer
     assert answer.kind == "list" and answer.buttons
     if expected:
         assert any(expected in b.title for b in answer.buttons), [b.title for b in answer.buttons]
 
 
+def test_what_can_i_do_with_a_matter_named_is_about_that_matter(demo):
+    turn = demo.what_can_i_do("残疾人证换领包括哪些内容")
+    assert turn.answer.kind == "answer" and turn.matter == "CL-002"
+    # a group named first is still a list, even where a matter's name holds it
+    assert demo.what_can_i_do("残疾人能办哪些事").answer.kind == "list"
+
+
 def test_cancelled_certificate(demo):
-    assert "不用再开" in demo.certificate("还要开无犯罪记录证明吗").text
-    assert "不在已公布的取消证明清单" in demo.certificate("要开火星居住证明吗").text
+    assert "不用再开" in demo.certificate("还要开无犯罪记录证明吗").answer.text
+    assert "不在已公布的取消证明清单" in demo.certificate("要开火星居住证明吗").answer.text
+
+
+def test_a_certificate_a_matter_issues_is_answered_as_that_matter(demo):
+    turn = demo.certificate("出生医学证明怎么开")
+    assert turn.answer.kind == "answer" and turn.matter == "WJ-002"
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,11 @@ class SearchResult:
     def best(self) -> Optional[Candidate]:
         return self.candidates[0] if self.candidates else None
 
+    @property
+    def names_a_matter(self) -> bool:
+        """The question says the best candidate's name or an alias outright (档案接收是办什么的)."""
+        return self.decision != NONE and self.best is not None and _names_it(self.best)
+
     def as_dict(self) -> dict:
         return {"q": self.query, "decision": self.decision, "candidates": [c.as_dict() for c in self.candidates]}
 
