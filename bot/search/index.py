@@ -95,7 +95,7 @@ class MatterIndex:
             texts += [t for t in _unique_texts(qualifiers) if t not in texts]
             number = len(self.matters)
             usual = bool(_USUAL_VARIANT.search(name))
-            progress = bool(_PROGRESS_LOOKUP.search(normalize(names[-1])))
+            progress = bool(_PROGRESS_LOOKUP.search(normalize(name_parts(name)[0][-1])))
             self.matters.append(IndexedMatter(code, name, department, tuple(texts), named, usual, progress))
             for text in texts:
                 for char in text:
@@ -103,6 +103,7 @@ class MatterIndex:
         self._char_weights = self._weigh_characters()
         self._patterns: dict[str, re.Pattern] = {}
         self._term_cache: dict[tuple[str, bool], dict[int, TermMatch]] = {}
+        self._occurs_cache: dict[str, bool] = {}
         self._tokenizer = None
         self._pinyin_words: Optional[dict[str, str]] = None
 
@@ -170,8 +171,15 @@ class MatterIndex:
         return [w for w in self.tokenizer().lcut(word, cut_all=True) if 2 <= len(w) < len(word)]
 
     def occurs(self, text: str) -> bool:
-        """Whether `text` occurs as written in any matter's names."""
-        return any(text in t for number in self._candidates(text) for t in self.matters[number].texts)
+        """Whether `text` occurs as written in any matter's names (answers kept, as for terms)."""
+        found = self._occurs_cache.get(text)
+        if found is None:
+            if len(self._occurs_cache) >= TERM_CACHE_SIZE:
+                self._occurs_cache.clear()
+            found = self._occurs_cache[text] = any(
+                text in t for number in self._candidates(text) for t in self.matters[number].texts
+            )
+        return found
 
     # --- matching ------------------------------------------------------------------------------
     def match_term(self, term: str, synonyms: bool = True) -> dict[int, TermMatch]:

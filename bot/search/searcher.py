@@ -34,6 +34,7 @@ NAMED_COVERAGE = 0.9  # a question that names a matter outright (its name or an 
 NAMED_QUERY_COVERAGE = 0.35  # … is about it even with much else said, from this share on
 PROGRESS_UNASKED = 0.7  # a progress lookup (…进度查询) for a question that asks no progress
 DEPARTMENT_WEIGHT = 0.5  # a word naming the matter's department (税务局) is half a match
+MAX_JOINED_CHARACTERS = 4  # lone characters joined into one word: 工 + 亡 -> 工亡
 MAX_CANDIDATES = 5
 _PROGRESS_CUE = re.compile("查|进度|到哪|哪一步|审到|结果|状态|好了没|办好没|下来没")
 _DOCUMENT = re.compile(r".+(证|照|卡|签注)$")  # 护照, 通行证, 许可证, 营业执照, 公交卡
@@ -221,7 +222,9 @@ class MatterSearch:
                 break
             matter = index.matters[number]
             name_coverage = index.name_coverage(matter, [match for _term, match in hits])
-            score = combine(query_coverage, name_coverage) * (PROGRESS_UNASKED if matter.progress_lookup and not asks_progress else 1.0)
+            score = combine(query_coverage, name_coverage)
+            if matter.progress_lookup and not asks_progress:
+                score *= PROGRESS_UNASKED
             candidate = Candidate(matter.code, matter.name, matter.department, score, query_coverage, name_coverage)
             scored.append((candidate, matter.usual_variant))
             best = max(best, candidate.score)
@@ -264,7 +267,8 @@ def _join_lone_characters(tokens: list[str], index: MatterIndex, fillers: frozen
         end = i
         while end < len(tokens) and len(tokens[end]) == 1 and tokens[end] not in fillers:
             end += 1
-        joined = next((j for j in range(end, i + 1, -1) if index.occurs("".join(tokens[i:j]))), None)
+        longest = min(end, i + MAX_JOINED_CHARACTERS)
+        joined = next((j for j in range(longest, i + 1, -1) if index.occurs("".join(tokens[i:j]))), None)
         if joined:
             out.append("".join(tokens[i:joined]))
             i = joined
