@@ -3,12 +3,13 @@ conversation, against daoban and, in the same run, against a bare Rasa bot with 
 pipeline and no custom actions. Also the time to ready and the resident memory of daoban's two
 servers on the 2,262-matter catalogue.
 
-    .venv/bin/python bench/load_bench.py [--users 20] [--rounds 3] [--repeats 5]   (needs make train)"""
+    .venv/bin/python bench/load_bench.py [--users 20] [--rounds 3] [--repeats 5] [--think 1.0]   (needs make train)"""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -33,9 +34,14 @@ CONVERSATION = [
 ]  # fmt: skip
 
 
-async def citizen(session: aiohttp.ClientSession, url: str, latencies: list[float], errors: list[str]) -> None:
+async def citizen(session: aiohttp.ClientSession, url: str, latencies: list[float], errors: list[str],
+                  think: float = 0.0) -> None:
+    """One conversation; `think`: the mean pause (s) before each message after the first, as a
+    citizen reads the reply and types (0: no pause, every user sends again at once)."""
     sender = uuid.uuid4().hex
-    for text in CONVERSATION:
+    for number, text in enumerate(CONVERSATION):
+        if think and number:
+            await asyncio.sleep(random.uniform(0.5, 1.5) * think)
         started = time.perf_counter()
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as response:
@@ -47,7 +53,7 @@ async def citizen(session: aiohttp.ClientSession, url: str, latencies: list[floa
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def load(url: str, users: int, rounds: int) -> tuple[list[float], list[str], float]:
+async def load(url: str, users: int, rounds: int, think: float = 0.0) -> tuple[list[float], list[str], float]:
     """Latencies (ms), errors and seconds of `rounds` rounds of `users` conversations at once."""
     latencies: list[float] = []
     errors: list[str] = []
@@ -56,7 +62,7 @@ async def load(url: str, users: int, rounds: int) -> tuple[list[float], list[str
         await citizen(session, url, [], [])  # warm up
         started = time.perf_counter()
         for _ in range(rounds):
-            await asyncio.gather(*(citizen(session, url, latencies, errors) for _ in range(users)))
+            await asyncio.gather(*(citizen(session, url, latencies, errors, think) for _ in range(users)))
         seconds = time.perf_counter() - started
     return latencies, errors, seconds
 
@@ -114,6 +120,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5, help="runs of each bot, taken in turn")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean seconds a citizen pauses before the next message (0: none, the server saturated)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="daoban-load-"))
     url = f"sqlite:///{workdir / 'gdzwfw.db'}"
@@ -129,7 +137,8 @@ def main() -> None:
         urls = {"daoban": bot.url("/webhooks/rest/webhook"), "bare": bare_url}
         for repeat in range(args.repeats):
             for name in ("daoban", "bare") if repeat % 2 == 0 else ("bare", "daoban"):
-                runs[name].append(asyncio.run(load(urls[name], args.users, args.rounds)))
+                random.seed(repeat)  # the same pauses for both bots
+                runs[name].append(asyncio.run(load(urls[name], args.users, args.rounds, args.think)))
         memory = bot.resident_mib()
     finally:
         bot.stop()
@@ -137,6 +146,7 @@ def main() -> None:
     daoban, bare_result = summary(runs["daoban"]), summary(runs["bare"])
 
     print(f"{args.users} concurrent users x {args.rounds} rounds x {len(CONVERSATION)} turns, "
+          f"pausing {args.think:g} s on average between messages, "
           f"{args.repeats} runs of each bot in turn, gdzwfw catalogue\n")
     print("| bot | turns | p50 ms | p95 ms | turns/s | errors |")
     print("|---|---|---|---|---|---|")
