@@ -60,7 +60,8 @@ class ActionAnswerCertificate(Action):
         return "action_answer_certificate"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        return reply(dispatcher, tracker, guide().certificate(_text(tracker), tracker.get_slot("matter")))
+        turn = guide().certificate(_text(tracker), tracker.get_slot("matter"), tracker.get_slot("aspect"))
+        return reply(dispatcher, tracker, turn)
 
 
 def _text(tracker: Tracker) -> str:

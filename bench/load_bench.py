@@ -137,7 +137,7 @@ def main() -> None:
         urls = {"daoban": bot.url("/webhooks/rest/webhook"), "bare": bare_url}
         for repeat in range(args.repeats):
             for name in ("daoban", "bare") if repeat % 2 == 0 else ("bare", "daoban"):
-                random.seed(repeat)  # the same pauses for both bots
+                random.seed(repeat)  # the same draws of pauses for both bots (their order varies)
                 runs[name].append(asyncio.run(load(urls[name], args.users, args.rounds, args.think)))
         memory = bot.resident_mib()
     finally:

@@ -8,7 +8,7 @@ from typing import Optional
 from bot import answers, config, guide
 from bot.answers import Answer
 from bot.handoff import HandoffMessage, handoff_message
-from bot.search import AMBIGUOUS, MATCH, MatterSearch
+from bot.search import AMBIGUOUS, MATCH, MatterSearch, SearchResult
 from bot.search.lexicon import load_lexicon
 
 # Aspects that may follow up on the matter already being talked about ("在哪办？").
@@ -36,13 +36,14 @@ class Guide:
         self.guides = guide.CachedGuides(database_url, refresh_seconds)
 
     def answer(self, text: str, aspect: Optional[str], current: Optional[str] = None,
-               chosen: Optional[str] = None) -> Turn:
+               chosen: Optional[str] = None, found: Optional[SearchResult] = None) -> Turn:
         """Answer `aspect` (overview when None) of the matter the text names, of the matter the
-        citizen chose (`chosen`, from a button), or of the one already talked about (`current`)."""
+        citizen chose (`chosen`, from a button), or of the one already talked about (`current`).
+        `found`: the text's search result, when the caller has it already."""
         aspect = aspect if aspect in answers.ASPECTS else "overview"
         code = chosen
         if code is None:
-            result = self.search.search(text)
+            result = found or self.search.search(text)
             codes = [c.code for c in result.candidates]
             if result.decision == MATCH:
                 code = codes[0]
@@ -72,25 +73,23 @@ class Guide:
 
     def what_can_i_do(self, text: str, current: Optional[str] = None) -> Turn:
         """Matters for a group, life event, department or hall level named in the text. A
-        question that names no group or event but names a matter (伤残待遇申领包括哪些) is
-        about that matter."""
-        if not self._names_group_or_event(text) and self.search.search(text).names_a_matter:
-            return self.answer(text, "overview", current)
-        listed = self._matter_list(text)
+        question that names no group, event or level but names a matter (伤残待遇申领包括哪些)
+        is about that matter."""
+        terms = self.search.terms(text)
+        level = _hall_level(terms)
+        events = [event for term in terms for event in load_lexicon().life_events.get(term, ())]
+        if level is None and not events:
+            found = self.search.search(text)
+            if found.names_a_matter:
+                return self.answer(text, "overview", current, found=found)
+        listed = self._matter_list(text, terms + events, level)
         return Turn(listed, current, "overview", listed.kind != "not_found")
 
-    def _names_group_or_event(self, text: str) -> bool:
-        return any(word in text for word in LEVEL_WORDS) or any(
-            load_lexicon().life_events.get(word) for word in self.search.terms(text)
-        )
-
-    def _matter_list(self, text: str) -> Answer:
-        level = next((level for word, level in LEVEL_WORDS.items() if word in text), None)
+    def _matter_list(self, text: str, words: list[str], level: Optional[str]) -> Answer:
         if level:
             matters = guide.matters_at_level(level, self.database_url)
             if matters:
                 return answers.list_answer(f"{level}一级可以办理这些事项（点选查看）：", matters)
-        words = self._topic_words(text)
         matters = guide.matters_for(words, self.database_url)
         if not matters:
             _terms, ranked = self.search.rank(text, limit=8)
@@ -100,24 +99,26 @@ class Guide:
             return answers.not_found_answer(self.hotline)
         return answers.list_answer("这些事项可能和您有关（点选查看）：", matters)
 
-    def _topic_words(self, text: str) -> list[str]:
-        lexicon = load_lexicon()
-        words = list(self.search.terms(text))
-        for word in list(words):
-            words += list(lexicon.life_events.get(word, ()))
-        return words
-
-    def certificate(self, text: str, current: Optional[str] = None) -> Turn:
-        """Whether a certificate is still needed, from the cancelled list; a certificate that a
-        matter issues (出具档案证明) is answered as that matter."""
-        found = guide.find_certificate(text, self.database_url)
-        if found:
-            return Turn(answers.certificate_answer(found), current, None, True)
-        if self.search.search(text).decision == MATCH:
-            return self.answer(text, "overview", current)
+    def certificate(self, text: str, current: Optional[str] = None, aspect: Optional[str] = None) -> Turn:
+        """Whether a certificate is still needed, from the cancelled list. A question that names
+        a matter is answered from its guide: the matter itself where it issues the certificate
+        (出具档案证明), else its materials (结婚登记要开工作证明吗). `current` and `aspect` are
+        the conversation's, kept when no matter is named."""
+        cancelled = guide.find_certificate(text, self.database_url)
+        if cancelled:
+            return Turn(answers.certificate_answer(cancelled), current, aspect, True)
+        found = self.search.search(text)
+        if found.decision == MATCH:
+            issues_it = "证明" in found.best.name
+            return self.answer(text, "overview" if issues_it else "materials", current, found=found)
         unknown = Answer(
             "这项证明不在已公布的取消证明清单里。是否需要，要看具体办什么事，"
             f"请告诉我您要办的事项，或致电{self.hotline}咨询。",
             kind="certificate",
         )
-        return Turn(unknown, current, None, True)
+        return Turn(unknown, current, aspect, True)
+
+
+def _hall_level(terms: list[str]) -> Optional[str]:
+    """The hall level a question names (街道, 社区里, 村委会), from its words: 农村 is no 村."""
+    return next((level for term in terms for word, level in LEVEL_WORDS.items() if term.startswith(word)), None)

@@ -87,9 +87,16 @@ def test_what_can_i_do_with_a_matter_named_is_about_that_matter(demo):
     assert demo.what_can_i_do("残疾人能办哪些事").answer.kind == "list"
 
 
+def test_a_hall_level_is_a_word_of_its_own(demo):
+    assert demo.what_can_i_do("村里能办哪些事").answer.text.startswith("社区一级")
+    assert not demo.what_can_i_do("农村的老人能办什么").answer.text.startswith("社区一级")
+
+
 def test_cancelled_certificate(demo):
     assert "不用再开" in demo.certificate("还要开无犯罪记录证明吗").answer.text
-    assert "不在已公布的取消证明清单" in demo.certificate("要开火星居住证明吗").answer.text
+    unknown = demo.certificate("要开火星居住证明吗", current="MZ-001", aspect="where")
+    assert "不在已公布的取消证明清单" in unknown.answer.text
+    assert (unknown.matter, unknown.aspect) == ("MZ-001", "where")  # the conversation goes on
 
 
 def test_a_certificate_a_matter_issues_is_answered_as_that_matter(demo):

@@ -36,7 +36,7 @@ PROGRESS_UNASKED = 0.7  # a progress lookup (…进度查询) for a question tha
 DEPARTMENT_WEIGHT = 0.5  # a word naming the matter's department (税务局) is half a match
 MAX_JOINED_CHARACTERS = 4  # lone characters joined into one word: 工 + 亡 -> 工亡
 MAX_CANDIDATES = 5
-_PROGRESS_CUE = re.compile("查|进度|到哪|哪一步|审到|结果|状态|好了没|办好没|下来没")
+_PROGRESS_CUE = re.compile("查|进度|进展|到哪|哪一步|审到|结果|状态|好了没|办好没|下来没|下来了")
 _DOCUMENT = re.compile(r".+(证|照|卡|签注)$")  # 护照, 通行证, 许可证, 营业执照, 公交卡
 _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[岁周年月天日号个多]*$")
 
@@ -201,7 +201,9 @@ class MatterSearch:
         for term, found in matches.items():
             for number, match in found.items():
                 gathered.setdefault(number, []).append((term, match))
-        _add_department_words(gathered, [t for t in matches if len(t) >= 2], index)
+        # A place (广州, 广东) is in nearly every department's name and says nothing of the matter.
+        department_words = [t for t in matches if len(t) >= 2 and t not in self.lexicon.context]
+        _add_department_words(gathered, department_words, index)
 
         def coverage_of(hits: list[tuple[str, TermMatch]]) -> float:
             held = sum(weight[term] * match.weight for term, match in hits)
