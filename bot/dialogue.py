@@ -14,6 +14,7 @@ from bot.search.lexicon import load_lexicon
 # Aspects that may follow up on the matter already being talked about ("在哪办？").
 FOLLOW_UP_ASPECTS = frozenset(answers.ASPECTS) - {"overview"}
 LEVEL_WORDS = {"街道": "街道", "社区": "社区", "居委": "社区", "村": "社区"}
+CERTIFICATE = "证明"
 
 
 @dataclass
@@ -108,9 +109,12 @@ class Guide:
         if cancelled:
             return Turn(answers.certificate_answer(cancelled), current, aspect, True)
         found = self.search.search(text)
-        if found.decision == MATCH:
-            issues_it = "证明" in found.best.name
-            return self.answer(text, "overview" if issues_it else "materials", current, found=found)
+        if found.decision == MATCH and CERTIFICATE in found.best.name:
+            return self.answer(text, "overview", current, found=found)
+        # Without the word 证明, what is left names the matter the certificate would be for.
+        for_matter = self.search.search(text.replace(CERTIFICATE, ""))
+        if for_matter.decision == MATCH:
+            return self.answer(text, "materials", current, found=for_matter)
         unknown = Answer(
             "这项证明不在已公布的取消证明清单里。是否需要，要看具体办什么事，"
             f"请告诉我您要办的事项，或致电{self.hotline}咨询。",

@@ -104,6 +104,11 @@ def test_a_certificate_a_matter_issues_is_answered_as_that_matter(demo):
     assert turn.answer.kind == "answer" and turn.matter == "WJ-002"
 
 
+def test_a_certificate_for_a_named_matter_gets_its_materials(demo):
+    turn = demo.certificate("老年人优待证办理要开证明吗")
+    assert turn.matter == "MZ-001" and turn.aspect == "materials" and "一次性告知" in turn.answer.text
+
+
 @pytest.mark.parametrize(
     "text", ["", "   ", "😀🙏", "老年证" * 2000, "<script>alert(1)</script>", "'; DROP TABLE matters; --", "hello 老年证 please"]
 )
