@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -33,6 +34,11 @@ def custom(messages: list[dict], key: str):
     return next((p[key] for p in payloads if key in p), None)
 
 
+@lru_cache(maxsize=None)
+def _guides(url: str) -> guide.CachedGuides:
+    return guide.CachedGuides(url)
+
+
 def fact_present(code: str, aspect: str, text: str, url: str) -> bool:
     """Whether the reply holds the fact asked for, read from the catalogue itself."""
     matter = guide.get_matter(code, url)
@@ -48,7 +54,7 @@ def fact_present(code: str, aspect: str, text: str, url: str) -> bool:
         "online": [matter.online_url or "大厅办理"],
         "phone": [matter.consult_phone or ""],
         "legal_basis": [(matter.legal_basis or "")[:12]],
-        "next": list(guide.CachedGuides(url).names([r.related_code for r in matter.related]).values())[:1],
+        "next": list(_guides(url).names([r.related_code for r in matter.related]).values())[:1],
     }[aspect]
     return any(fact and normalize(fact) in reply for fact in facts)
 

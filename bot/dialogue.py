@@ -76,14 +76,12 @@ class Guide:
         """Matters for a group, life event, department or hall level named in the text. A
         question that names no group, event or level but names a matter (伤残待遇申领包括哪些)
         is about that matter."""
-        terms = self.search.terms(text)
-        level = _hall_level(terms)
-        events = [event for term in terms for event in load_lexicon().life_events.get(term, ())]
-        if level is None and not events:
-            found = self.search.search(text)
-            if found.names_a_matter:
-                return self.answer(text, "overview", current, found=found)
-        listed = self._matter_list(text, terms + events, level)
+        found = self.search.search(text)
+        level = _hall_level(found.terms)
+        events = [event for term in found.terms for event in load_lexicon().life_events.get(term, ())]
+        if level is None and not events and found.names_a_matter:
+            return self.answer(text, "overview", current, found=found)
+        listed = self._matter_list(text, found.terms + events, level)
         return Turn(listed, current, "overview", listed.kind != "not_found")
 
     def _matter_list(self, text: str, words: list[str], level: Optional[str]) -> Answer:

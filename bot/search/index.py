@@ -72,6 +72,16 @@ def word_pinyin(word: str) -> str:
     return " ".join(char_pinyin(c) for c in word)
 
 
+def _kept(cache: dict, key, compute):  # noqa: ANN001, ANN202
+    """`cache[key]`, computed on first use; a full cache starts again (TERM_CACHE_SIZE)."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= TERM_CACHE_SIZE:
+            cache.clear()
+        found = cache[key] = compute()
+    return found
+
+
 def _abbreviation_pattern(word: str) -> re.Pattern:
     gap = "[^%s]{0,%d}?" % (NAME_SEPARATOR, max(2, len(word)))
     return re.compile(gap.join(f"({re.escape(c)})" for c in word))
@@ -84,9 +94,9 @@ class MatterIndex:
         self.matters: list[IndexedMatter] = []
         self.postings: dict[str, set[int]] = defaultdict(set)
         for code, name, department, others in matters:
-            names: list[str] = []
-            qualifiers: list[str] = []
-            for raw in [name, *others]:
+            own_names, qualifiers = name_parts(name)
+            names = list(own_names)
+            for raw in others:
                 whole, inner = name_parts(raw)
                 names += whole
                 qualifiers += inner
@@ -95,7 +105,7 @@ class MatterIndex:
             texts += [t for t in _unique_texts(qualifiers) if t not in texts]
             number = len(self.matters)
             usual = bool(_USUAL_VARIANT.search(name))
-            progress = bool(_PROGRESS_LOOKUP.search(normalize(name_parts(name)[0][-1])))
+            progress = bool(_PROGRESS_LOOKUP.search(normalize(own_names[-1])))
             self.matters.append(IndexedMatter(code, name, department, tuple(texts), named, usual, progress))
             for text in texts:
                 for char in text:
@@ -172,26 +182,15 @@ class MatterIndex:
 
     def occurs(self, text: str) -> bool:
         """Whether `text` occurs as written in any matter's names (answers kept, as for terms)."""
-        found = self._occurs_cache.get(text)
-        if found is None:
-            if len(self._occurs_cache) >= TERM_CACHE_SIZE:
-                self._occurs_cache.clear()
-            found = self._occurs_cache[text] = any(
-                text in t for number in self._candidates(text) for t in self.matters[number].texts
-            )
-        return found
+        return _kept(self._occurs_cache, text, lambda: any(
+            text in t for number in self._candidates(text) for t in self.matters[number].texts
+        ))  # fmt: skip
 
     # --- matching ------------------------------------------------------------------------------
     def match_term(self, term: str, synonyms: bool = True) -> dict[int, TermMatch]:
         """Matters whose names hold `term` (or, with `synonyms`, a word it stands for), with the
         best weight per matter. Citizens use the same words again and again: answers are kept."""
-        key = (term, synonyms)
-        found = self._term_cache.get(key)
-        if found is None:
-            if len(self._term_cache) >= TERM_CACHE_SIZE:
-                self._term_cache.clear()
-            found = self._term_cache[key] = self._match_term(term, synonyms)
-        return found
+        return _kept(self._term_cache, (term, synonyms), lambda: self._match_term(term, synonyms))
 
     def _match_term(self, term: str, synonyms: bool) -> dict[int, TermMatch]:
         found: dict[int, TermMatch] = {}

@@ -116,14 +116,15 @@ class MatterSearch:
     def rank(self, question: str, limit: int = MAX_CANDIDATES) -> tuple[list[str], list[Candidate]]:
         """The question's words and the best-scoring matters, before any decision."""
         index = self.index()
-        terms = self.terms(question, index)
-        asks_progress = bool(_PROGRESS_CUE.search(normalize(question, MAX_QUERY_CHARS)))
-        return terms, self._score(terms, index, limit, asks_progress)
-
-    def terms(self, question: str, index: Optional[MatterIndex] = None) -> list[str]:
-        """The question's content words: normalised, typos corrected, fillers dropped."""
-        index = index or self.index()
         text = normalize(question, MAX_QUERY_CHARS)
+        terms = self._words(text, index)
+        return terms, self._score(terms, index, limit, asks_progress=bool(_PROGRESS_CUE.search(text)))
+
+    def terms(self, question: str) -> list[str]:
+        """The question's content words: normalised, typos corrected, fillers dropped."""
+        return self._words(normalize(question, MAX_QUERY_CHARS), self.index())
+
+    def _words(self, text: str, index: MatterIndex) -> list[str]:
         # Without HMM, characters jieba does not know stay single, where typos can be found.
         tokens = self._correct_typos(index.tokenizer().lcut(text, HMM=False), index)
         tokens = _join_lone_characters(tokens, index, self.lexicon.fillers)
