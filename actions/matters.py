@@ -14,6 +14,7 @@ from bot.answers import ASPECTS
 from bot.dialogue import Guide, Turn
 
 ASPECT_OF_INTENT = {f"ask_{aspect}": aspect for aspect in ASPECTS}
+RATED = "rated"  # the rating_due slot once the answer has been rated
 
 
 def changed_slots(tracker: Tracker, **values: Any) -> list:
@@ -70,8 +71,17 @@ def _text(tracker: Tracker) -> str:
 
 def reply(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list:
     """Send the turn's answer (with the rating buttons after an answer about a matter), keep
-    what the catalogue could not answer for its maintainers, and the slots for follow-ups."""
-    send(dispatcher, turn.answer, rating=turn.answer.kind == "answer")
+    what the catalogue could not answer for its maintainers, and the slots for follow-ups.
+    An answer that may be rated leaves `rating_due`: its matter and the message it answers."""
+    rateable = turn.answer.kind == "answer"
+    send(dispatcher, turn.answer, rating=rateable)
     if not turn.answered:
         feedback.record_unanswered(tracker.sender_id, tracker.get_latest_input_channel(), _text(tracker))
-    return changed_slots(tracker, matter=turn.matter, aspect=turn.aspect)
+    slots = changed_slots(tracker, matter=turn.matter, aspect=turn.aspect)
+    if rateable:
+        slots.append(SlotSet("rating_due", f"{turn.matter}#{tracker.latest_message.get('message_id') or ''}"))
+    return slots
+
+
+def matter_of(rating_due: str) -> str:
+    return rating_due.split("#", 1)[0]

@@ -4,30 +4,33 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.matters import guide
+from actions.matters import RATED, guide, matter_of
 from actions.render import custom_data
-from bot import config, feedback
+from bot import feedback, wording
 
 
 class ActionRateAnswer(Action):
-    """Stores a one-tap satisfied / not satisfied with the matter and the channel."""
+    """Stores a one-tap satisfied / not satisfied with the matter and the channel: once per
+    answer, and only after one (the answer action leaves the `rating_due` slot)."""
 
     def name(self) -> str:
         return "action_rate_answer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        due = tracker.get_slot("rating_due")
+        if due == RATED:
+            dispatcher.utter_message(text=wording.rating_already_given())
+            return []
+        if not due:
+            dispatcher.utter_message(text=wording.rating_nothing_to_rate())
+            return []
         satisfied = tracker.latest_message.get("intent", {}).get("name") == "rate_good"
-        feedback.record_rating(tracker.sender_id, tracker.get_latest_input_channel(),
-                               tracker.get_slot("matter"), satisfied)  # fmt: skip
-        if satisfied:
-            dispatcher.utter_message(text="感谢您的好评！还有什么可以帮您？")
-        else:
-            dispatcher.utter_message(
-                text=f"抱歉没能帮上忙，您的评价已记录。可以换个说法再问，或说“转人工”，也可致电{config.hotline()}。"
-            )
-        return []
+        feedback.record_rating(tracker.sender_id, tracker.get_latest_input_channel(), matter_of(due), satisfied)
+        dispatcher.utter_message(text=wording.rating_thanks(satisfied))
+        return [SlotSet("rating_due", RATED)]
 
 
 class ActionHandoff(Action):

@@ -31,3 +31,29 @@ def status_provider_settings() -> dict:
         "timeout": float(os.environ.get("BOT_STATUS_TIMEOUT", "3") or 3),
         "token": os.environ.get("BOT_STATUS_TOKEN", "").strip() or None,
     }
+
+
+def allowed_origins() -> list[str]:
+    """Web origins that may call the bot from a browser: `BOT_ALLOWED_ORIGINS` (comma
+    separated), plus the bot's own (`BOT_PUBLIC_URL`, else localhost on `RASA_PORT`)."""
+    configured = [o.strip().rstrip("/") for o in os.environ.get("BOT_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+    public = os.environ.get("BOT_PUBLIC_URL", "").strip()
+    if public:
+        own = ["/".join(public.split("/")[:3])]  # scheme://host[:port]
+    else:
+        port = os.environ.get("RASA_PORT", "5005").strip() or "5005"
+        own = [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    return list(dict.fromkeys(own + configured))
+
+
+def rate_limits() -> dict[str, str]:
+    """Messages allowed per sender and per client address, as COUNT/SECONDS[/BURST]."""
+    return {
+        "sender": os.environ.get("BOT_RATE_PER_SENDER", "").strip() or "20/60/10",
+        "client": os.environ.get("BOT_RATE_PER_CLIENT", "").strip() or "300/60/60",
+    }
+
+
+def max_body_bytes() -> int:
+    """The largest request body a channel accepts; larger ones are refused before parsing."""
+    return int(os.environ.get("BOT_MAX_BODY_BYTES", "") or 64 * 1024)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -31,6 +33,8 @@ def _create_engine(url: str) -> Engine:
         # action server asks several times a turn, so connections are pooled as 2.0 does.
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
         pooling = {} if in_memory else {"poolclass": QueuePool}
+        if not in_memory:  # a fresh clone has no var/ yet
+            Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True, connect_args={"timeout": 30, "check_same_thread": False}, **pooling)
 
         @event.listens_for(engine, "connect")

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -209,11 +210,15 @@ class Application(Base):
     updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
 
 
-class StatusAttempt(Base):
-    """A status lookup that did not match, per conversation: too many lock further tries."""
+class StatusFailure(Base):
+    """A status lookup that did not match, counted under each thing it was tried for: the
+    conversation, the receipt number and the client address (as keyed digests, not in the
+    clear). Too many under any one lock further tries."""
 
-    __tablename__ = "status_attempts"
+    __tablename__ = "status_failures"
 
     id = Column(Integer, primary_key=True)
-    conversation = Column(String(200), nullable=False, index=True)
+    scope = Column(String(20), nullable=False)  # conversation, receipt or client
+    key = Column(String(64), nullable=False)
     at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    __table_args__ = (Index("ix_status_failures_scope_key", "scope", "key", "at"),)

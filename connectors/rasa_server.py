@@ -1,19 +1,47 @@
-"""`python -m connectors.rasa_server run …` is `rasa run …` with one fix for Rasa 3.6.
+"""`python -m connectors.rasa_server run …` is `rasa run …` with daoban's guards and one fix for
+Rasa 3.6 (docs/security.md says why each is there).
 
-Rasa checks every custom action's reply with `jsonschema.validate(reply, schema)`, which first
-checks the constant schema itself against the JSON Schema metaschema and then builds a new
-validator: 4 ms of each turn's CPU with jsonschema 3.2 and 50 ms with 4.17, on the one core the
-Rasa server runs on (docs/benchmarks.md). Here the validator is built once. Every reply is still
-validated against the same schema, and an invalid one still raises the same error."""
+Guards:
+- Rasa's HTTP API stays off unless `RASA_ENABLE_API=1`, and then it needs `RASA_AUTH_TOKEN`
+  (the server refuses to start without it). Model upload, training and deletion are never
+  served, API or not. The server listens on `RASA_HOST` (default 127.0.0.1); CORS and socket.io
+  accept only `bot.config.allowed_origins()`.
+- Request bodies over `BOT_MAX_BODY_BYTES` are refused before they are read, politely.
+- A custom action that fails (action server down, slow, refusing) gives the citizen a "busy,
+  call 12345" reply instead of silence.
+- Log records are masked and cut (`bot.privacy.scrub_logs`).
+- Without the API, `GET /status` still answers (the server is up once its model is loaded).
+
+The fix: Rasa checks every custom action's reply with `jsonschema.validate(reply, schema)`,
+which first checks the constant schema itself against the metaschema and builds a new validator:
+4 ms of each turn's CPU with jsonschema 3.2 and 50 ms with 4.17 (docs/benchmarks.md). Here the
+validator is built once; every reply is still validated, an invalid one raises Rasa's error."""
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import sys
 from typing import Any
 
+import aiohttp
 from jsonschema import exceptions, validators
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.shared.exceptions import RasaException
+from sanic import response
+from sanic.exceptions import PayloadTooLarge
+
+from bot import config, wording
+from bot.inbound import max_message_chars
+from bot.privacy import scrub_logs
+
+log = logging.getLogger(__name__)
 
 _rasa_validate = RemoteAction._validate_action_result
+_rasa_run_action = RemoteAction.run
+# Never served, API or not: they replace, retrain or delete the model for every citizen
+# (PUT /model also fetches any URL it is given).
+CLOSED_ROUTES = {("PUT", "/model"), ("DELETE", "/model"), ("POST", "/model/train")}
 
 
 def _reply_validator():  # noqa: ANN202
@@ -32,11 +60,76 @@ def validate_action_reply(action: RemoteAction, reply: dict[str, Any]) -> bool:
     return _rasa_validate(action, reply)  # raises Rasa's own error, with its explanation
 
 
+def action_timeout() -> float:
+    return float(os.environ.get("BOT_ACTION_TIMEOUT", "") or 15)
+
+
+async def run_action_or_apologise(action: RemoteAction, output_channel, nlg, tracker, domain) -> list:  # noqa: ANN001
+    """Rasa's remote action; when the action server cannot answer, a reply that says so."""
+    try:
+        return await asyncio.wait_for(_rasa_run_action(action, output_channel, nlg, tracker, domain), action_timeout())
+    except ActionExecutionRejection:
+        raise  # a form's validation said no: Rasa handles it
+    except (RasaException, aiohttp.ClientError, asyncio.TimeoutError) as error:
+        log.error("custom action %s failed (%s): the citizen is told the system is busy", action.name(),
+                  type(error).__name__)  # fmt: skip
+        return [create_bot_utterance({"text": wording.busy()})]
+
+
+def harden(app, api_enabled: bool):  # noqa: ANN001, ANN201
+    """The guards that live on the Sanic app (see the module's docstring)."""
+    app.config.REQUEST_MAX_SIZE = config.max_body_bytes()
+
+    async def too_large(request, exception):  # noqa: ANN001, ANN202
+        return response.json([{"text": wording.too_long(max_message_chars())}], status=413)
+
+    app.error_handler.add(PayloadTooLarge, too_large)
+
+    @app.middleware("request")
+    async def closed_routes(request):  # noqa: ANN001, ANN202
+        if (request.method, request.path.rstrip("/")) in CLOSED_ROUTES:
+            return response.json({"error": "not available on this server"}, status=403)
+
+    if not api_enabled:
+        @app.get("/status")
+        async def status(request):  # noqa: ANN001, ANN202
+            agent = getattr(app.ctx, "agent", None)
+            ready = bool(agent and agent.is_ready())
+            return response.json({"ready": ready}, status=200 if ready else 503)
+
+    return app
+
+
+def server_arguments(argv: list[str], environ: dict) -> list[str]:
+    """`rasa run` arguments with the guards applied; raises SystemExit when they cannot be."""
+    argv = list(argv)
+    if environ.get("RASA_ENABLE_API", "").strip() == "1" and "--enable-api" not in argv:
+        argv.append("--enable-api")
+    if "--enable-api" in argv and "--auth-token" not in argv:
+        token = environ.get("RASA_AUTH_TOKEN", "").strip()
+        if len(token) < 16:
+            raise SystemExit("Rasa's HTTP API needs RASA_AUTH_TOKEN (16 characters or more); refusing to start.")
+        argv += ["--auth-token", token]
+    if "--cors" not in argv:
+        argv += ["--cors", *config.allowed_origins()]
+    if "--interface" not in argv and "-i" not in argv:
+        argv += ["--interface", environ.get("RASA_HOST", "").strip() or "127.0.0.1"]
+    return argv
+
+
 def main() -> None:
+    import rasa.core.run
+
+    argv = server_arguments(sys.argv[1:], dict(os.environ))
+    api_enabled = "--enable-api" in argv
+    scrub_logs()
     RemoteAction._validate_action_result = validate_action_reply
+    RemoteAction.run = run_action_or_apologise
+    configure_app = rasa.core.run.configure_app
+    rasa.core.run.configure_app = lambda *args, **kwargs: harden(configure_app(*args, **kwargs), api_enabled)
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    sys.argv = ["rasa", *argv]
     rasa_main()
 
 

@@ -60,8 +60,9 @@ def test_inform_matter_keeps_the_aspect(catalogue):
     slots = {"matter": "MZ-001", "aspect": "time"}
     messages, events = run(ActionAnswerMatter(), tracker("那残疾证呢", "inform_matter", slots))
     assert "时限" in messages[0]["text"]
-    # The matter switches; the aspect is kept, so no event is spent on it.
-    assert [e["name"] for e in events] == ["matter"] and events[0]["value"] != "MZ-001"
+    # The matter switches; the aspect is kept, so no event is spent on it; the answer may be rated.
+    assert [e["name"] for e in events] == ["matter", "rating_due"] and events[0]["value"] != "MZ-001"
+    assert events[1]["value"].startswith(events[0]["value"] + "#")
 
 
 def test_button_choice_by_entity(catalogue):
@@ -78,11 +79,19 @@ def test_unanswered_question_is_stored_for_maintainers(catalogue):
 
 
 def test_rating_is_stored_with_matter_and_channel(catalogue):
-    run(ActionRateAnswer(), tracker("满意", "rate_good", {"matter": "MZ-001"}, channel="socketio"))
-    run(ActionRateAnswer(), tracker("不满意", "rate_bad", {"matter": "MZ-001"}, channel="rest"))
+    _messages, events = run(ActionRateAnswer(), tracker("满意", "rate_good", {"rating_due": "MZ-001#m1"}, channel="socketio"))
+    assert events == [SlotSet("rating_due", "rated")]
+    run(ActionRateAnswer(), tracker("不满意", "rate_bad", {"rating_due": "MZ-001#m2"}, channel="rest"))
     lines = report_lines()
     assert lines[0].startswith("好差评: 1 satisfied, 1 not satisfied")
     assert any("MZ-001" in line and "[socketio]" in line for line in lines)
+
+
+@pytest.mark.parametrize("due, reply", [(None, "还没有可以评价的回答"), ("rated", "已经评价过")])
+def test_rating_without_an_answer_or_twice_is_not_stored(catalogue, due, reply):
+    messages, events = run(ActionRateAnswer(), tracker("满意", "rate_good", {"matter": "MZ-001", "rating_due": due}))
+    assert reply in messages[0]["text"] and events == []
+    assert report_lines()[0].startswith("好差评: 0 satisfied, 0 not satisfied")
 
 
 def test_handoff_event_for_channels(catalogue):
@@ -109,6 +118,9 @@ def test_status_form_validation(catalogue):
     assert validator.validate_phone_last4("尾号5678", dispatcher, None, {}) == {"phone_last4": "5678"}
     assert validator.validate_phone_last4("56", dispatcher, None, {}) == {"phone_last4": None}
     assert len(dispatcher.messages) == 2  # one explanation per bad value
+    assert validator.validate_receipt_number("[身份证号已隐藏]", dispatcher, None, {}) == {"receipt_number": None}
+    assert dispatcher.messages[-1]["text"].startswith("请不要在这里输入身份证号码")
+    assert validator.validate_phone_last4("138****5678", dispatcher, None, {}) == {"phone_last4": "5678"}
 
 
 def test_status_lookup_clears_the_form(catalogue):

@@ -3,6 +3,7 @@ against a real aiohttp server on loopback (answers, 404, 500, timeouts, nonsense
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -55,6 +56,27 @@ def test_wrong_digits_and_unknown_number_get_the_same_reply(database_url):
     assert wrong.text == unknown.text and wrong.kind == "status_not_found"
 
 
+class UnevenProvider:
+    """A platform that takes longer to reject wrong digits than an unknown number."""
+
+    async def lookup(self, receipt, phone_last4):
+        await asyncio.sleep(0.01 if receipt.startswith("SL9") else 0.15)
+        return None
+
+
+def test_wrong_digits_and_unknown_number_take_the_same_time(database_url, monkeypatch):
+    monkeypatch.setenv("BOT_STATUS_MIN_SECONDS", "0.3")
+
+    def seconds(conversation, receipt):
+        started = time.monotonic()
+        answer = run(check_status(conversation, receipt, "0000", UnevenProvider()))
+        assert answer.kind == "status_not_found"
+        return time.monotonic() - started
+
+    unknown, wrong = seconds("c1", "SL9999999999999"), seconds("c2", "SL2026110300027")
+    assert 0.3 <= unknown < 0.4 and 0.3 <= wrong < 0.4 and abs(unknown - wrong) < 0.05
+
+
 def test_status_answer_has_state_history_and_what_to_bring(database_url):
     seed_demo_applications()
     answer = run(check_status("c1", "SL2026110300027", "5678"))
@@ -65,19 +87,44 @@ def test_status_answer_has_state_history_and_what_to_bring(database_url):
 def test_five_failures_lock_for_fifteen_minutes(database_url):
     start = datetime(2026, 11, 22, 9, 0)
     for minute in range(5):
-        assert lockout.locked_until("c", start + timedelta(minutes=minute)) is None
-        lockout.record_failure("c", start + timedelta(minutes=minute))
+        assert lockout.locked_until({"conversation": "c"}, start + timedelta(minutes=minute)) is None
+        lockout.record_failure({"conversation": "c"}, start + timedelta(minutes=minute))
     fifth = start + timedelta(minutes=4)
-    assert lockout.locked_until("c", fifth + timedelta(minutes=1)) == fifth + lockout.LOCK
-    assert lockout.locked_until("c", fifth + timedelta(minutes=16)) is None
-    assert lockout.locked_until("another conversation", fifth) is None
+    assert lockout.locked_until({"conversation": "c"}, fifth + timedelta(minutes=1)) == fifth + lockout.LOCK
+    assert lockout.locked_until({"conversation": "c"}, fifth + timedelta(minutes=16)) is None
+    assert lockout.locked_until({"conversation": "another conversation"}, fifth) is None
 
 
 def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(database_url):
     start = datetime(2026, 11, 22, 9, 0)
     for minute in (0, 5, 10, 15, 20):
-        lockout.record_failure("c", start + timedelta(minutes=minute))
-    assert lockout.locked_until("c", start + timedelta(minutes=21)) is None
+        lockout.record_failure({"conversation": "c"}, start + timedelta(minutes=minute))
+    assert lockout.locked_until({"conversation": "c"}, start + timedelta(minutes=21)) is None
+
+
+@pytest.mark.parametrize("shared", ["receipt", "client"])
+def test_failures_count_per_receipt_and_per_client_across_conversations(database_url, shared):
+    """A new conversation per guess gains nothing: the receipt tried and the address trying
+    are counted as well."""
+    now = datetime(2026, 11, 22, 9, 0)
+    for guess in range(5):
+        subjects = {"conversation": f"c{guess}", "receipt": f"SL{guess}000000", "client": f"addr{guess}"}
+        subjects[shared] = "the same"
+        lockout.record_failure(subjects, now)
+    assert lockout.locked_until({"conversation": "fresh", shared: "the same"}, now) == now + lockout.LOCK
+    assert lockout.locked_until({"conversation": "fresh", shared: "another"}, now) is None
+
+
+def test_lockout_keeps_no_receipt_or_address_in_the_clear(database_url):
+    from sqlalchemy import select
+
+    from bot import db
+    from bot.models import StatusFailure
+
+    lockout.record_failure({"conversation": "c", "receipt": "SL2026110300027", "client": "10.1.2.3"})
+    with db.session_scope() as session:
+        keys = session.execute(select(StatusFailure.key)).scalars().all()
+    assert len(keys) == 3 and not any("SL2026" in k or "10.1" in k for k in keys)
 
 
 def test_locked_conversation_is_told_so(database_url):
@@ -111,8 +158,12 @@ def platform(unused_port):
             return web.Response(text="<html>maintenance</html>")
         if mode == "bad state":
             return web.json_response({**GOOD, "state": "飞走了"})
+        if mode == "wrong path":
+            return web.Response(status=404, text="<html>404 Not Found</html>", content_type="text/html")
+        if mode == "json 404":
+            return web.json_response({"message": "no route"}, status=404)
         if body.get("phone_last4") != "1234":
-            return web.json_response({"error": "not found"}, status=404)
+            return web.json_response({"error": "not_found"}, status=404)
         return web.json_response(GOOD)
 
     app = web.Application()
@@ -149,7 +200,7 @@ def test_http_provider_not_found(platform):
     assert lookup(platform, digits="0000") is None
 
 
-@pytest.mark.parametrize("mode", ["500", "slow", "nonsense", "bad state"])
+@pytest.mark.parametrize("mode", ["500", "slow", "nonsense", "bad state", "wrong path", "json 404"])
 def test_http_provider_failures_are_unavailable(platform, mode):
     platform["mode"] = mode
     with pytest.raises(ProviderUnavailable):
@@ -166,4 +217,4 @@ def test_unavailable_provider_gets_a_clear_answer(database_url, unused_port):
     provider = HttpStatusProvider(f"http://127.0.0.1:{unused_port}", timeout_seconds=0.5)
     answer = asyncio.run(check_status("c", "SL2026110300027", "5678", provider))
     assert answer.kind == "status_unavailable" and "暂时查不到" in answer.text and "12345" in answer.text
-    assert lockout.locked_until("c") is None  # the platform's failure is not the citizen's
+    assert lockout.locked_until({"conversation": "c", "receipt": "SL2026110300027"}) is None  # not the citizen's

@@ -47,7 +47,33 @@ def clean_receipt(text: str) -> Optional[str]:
     return value if RECEIPT.match(value) else None
 
 
+def plausible_status_message(intent: str, text: str) -> bool:
+    """Whether a message the NLU reads as a status request could be one: giving a number
+    (inform_receipt) needs four digits in a row or a masked ID number (refused in the form);
+    asking for the status (check_status) needs Chinese words. SQL, markup and other text
+    without them is no status request, whatever the classifier's character n-grams say."""
+    from bot.privacy import ID_PLACEHOLDER
+
+    if ID_PLACEHOLDER in text:
+        return True
+    if intent == "inform_receipt":
+        return re.search(r"\d{4}", re.sub(r"[\s\-－]", "", normalize_width(text))) is not None
+    return re.search(r"[\u3400-\u9fff]", text) is not None
+
+
+def normalize_width(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
 def clean_phone_last4(text: str) -> Optional[str]:
+    """Four digits as typed (尾号 5678, 5 6 7 8), or the last four of a whole mobile number,
+    which arrives masked (138****5678: the edge masks mobile numbers)."""
+    value = normalize_width(text)
+    whole = re.fullmatch(r"\D*1\d{2}(?:\*{4}|\d{4})(\d{4})\D*", value)
+    if whole:
+        return whole.group(1)
     digits = re.sub(r"\D", "", normalize(text))
     return digits if PHONE_LAST4.match(digits) else None
 

@@ -1,7 +1,10 @@
 """The status lookup as the bot runs it: lock-out, the configured provider, and the answer."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import time
 from functools import lru_cache
 from typing import Optional
 
@@ -25,21 +28,32 @@ def configured_provider() -> StatusProvider:
     return DatabaseStatusProvider()
 
 
+def min_lookup_seconds() -> float:
+    """Every lookup takes at least this long, whatever its outcome, so that its timing tells
+    nothing (an unknown number and wrong digits cost the platform different work)."""
+    return float(os.environ.get("BOT_STATUS_MIN_SECONDS", "") or 0.4)
+
+
 async def check_status(conversation: str, receipt: str, phone_last4: str,
-                       provider: Optional[StatusProvider] = None) -> Answer:
+                       provider: Optional[StatusProvider] = None, client: Optional[str] = None) -> Answer:
+    """`client`: a pseudonym of the citizen's address, when the channel knows it; failures are
+    counted under it, the conversation and the receipt number alike."""
     hotline = config.hotline()
-    until = lockout.locked_until(conversation)
-    if until:
+    subjects = {"conversation": conversation, "receipt": receipt, "client": client}
+    if lockout.locked_until(subjects):
         return Answer(
             f"查询失败次数过多，为保护办件信息，请15分钟后再试，或致电{hotline}咨询。", kind="status_locked"
         )
+    started = time.monotonic()
     try:
         status = await (provider or configured_provider()).lookup(receipt, phone_last4)
     except ProviderUnavailable as error:
         log.warning("status provider unavailable: %s", error)
         return Answer(f"暂时查不到办件进度，请稍后再试，或致电{hotline}咨询。", kind="status_unavailable")
+    finally:
+        await asyncio.sleep(max(0.0, min_lookup_seconds() - (time.monotonic() - started)))
     if status is None:
-        lockout.record_failure(conversation)
+        lockout.record_failure(subjects)
         return Answer(
             "没有查到与这个受理编号和手机尾号对应的办件。请核对受理回执上的编号和办件时登记的手机号后四位再试。",
             kind="status_not_found",

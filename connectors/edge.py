@@ -1,0 +1,52 @@
+"""What every channel does with a message before the bot reads it: rate limits per sender and
+per client address, the checks of `bot.inbound`, and the metadata the actions may trust (a
+pseudonym of the client address, never the address itself)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Optional
+
+from bot import config, wording
+from bot.inbound import check_message
+from bot.limits import Rate, RateLimiter
+from bot.secret import keyed_digest
+
+log = logging.getLogger(__name__)
+
+OK, TOO_MANY = 200, 429
+
+
+@dataclass
+class Admission:
+    text: str  # what the bot reads
+    refusal: Optional[str] = None  # the reply instead, when refused
+    status: int = OK  # the HTTP status a refusal goes with
+    metadata: dict = field(default_factory=dict)
+
+
+class Edge:
+    def __init__(self) -> None:
+        rates = config.rate_limits()
+        self.per_sender = RateLimiter(Rate.parse(rates["sender"]))
+        self.per_client = RateLimiter(Rate.parse(rates["client"]))
+
+    def admit(self, channel: str, sender: str, address: str, raw: object) -> Admission:
+        client = client_pseudonym(address)
+        if not self.per_client.allow(client) or not self.per_sender.allow(f"{channel}:{sender}"):
+            log.info("rate limited on %s (client %s)", channel, client[:8])
+            return Admission("", wording.too_fast(), TOO_MANY)
+        inbound = check_message(raw)
+        if inbound.refusal:
+            return Admission("", inbound.refusal)
+        return Admission(inbound.text, metadata={"client": client})
+
+
+def client_pseudonym(address: str) -> str:
+    return keyed_digest("client", address or "unknown", 16)
+
+
+def request_address(request) -> str:  # noqa: ANN001
+    """The client's address: the proxy's forwarded one where Sanic is told to trust it
+    (SANIC_PROXIES_COUNT / SANIC_REAL_IP_HEADER), else the peer's."""
+    return request.remote_addr or request.ip or ""

@@ -1,0 +1,79 @@
+"""Rasa's SQL tracker store, masking the status lookup's personal numbers once it is done.
+
+The 受理编号 and phone digits must be in the conversation while the status form collects them;
+after `action_check_status` has used them, this store rewrites that conversation's stored events:
+the slots hold masked values, and every text (the citizen's messages, the bot's answer) has
+those numbers masked, as do the digits typed while the form asked for them."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy import mask_reference
+
+LOOKUP = "action_check_status"
+SECRET_SLOTS = ("receipt_number", "phone_last4")
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        if _looked_up_this_turn(tracker):
+            self.mask_lookups(tracker.sender_id)
+
+    def mask_lookups(self, sender_id: str) -> None:
+        with self.session_scope() as session:
+            rows = (session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
+                    .order_by(self.SQLEvent.id).all())  # fmt: skip
+            events = [json.loads(row.data) for row in rows]
+            secrets = _secrets(events)
+            asked = None  # the slot the form was asking for when each message came
+            for row, event in zip(rows, events):
+                masked = _masked(event, secrets, digits=event.get("event") == "user" and asked in SECRET_SLOTS)
+                if event.get("event") == "slot" and event.get("name") == "requested_slot":
+                    asked = event.get("value")
+                if masked != event:
+                    row.data = json.dumps(masked)
+            session.commit()
+
+
+def _looked_up_this_turn(tracker: DialogueStateTracker) -> bool:
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name == LOOKUP:
+            return True
+    return False
+
+
+def _secrets(events: list[dict]) -> set[str]:
+    return {str(e["value"]) for e in events
+            if e.get("event") == "slot" and e.get("name") in SECRET_SLOTS and e.get("value")}  # fmt: skip
+
+
+def _masked(event: dict, secrets: set[str], digits: bool) -> dict:
+    if event.get("event") == "slot" and event.get("name") in SECRET_SLOTS and event.get("value"):
+        return {**event, "value": _mask_value(str(event["value"]))}
+    return _mask_strings(event, secrets, digits)
+
+
+def _mask_value(value: str) -> str:
+    return "*" * len(value) if len(value) <= 4 else mask_reference(value)
+
+
+def _mask_strings(value: Any, secrets: set[str], digits: bool, key: str = "") -> Any:
+    """Every string with the secrets masked; with `digits`, every digit of a message's text too."""
+    if isinstance(value, str):
+        for secret in sorted(secrets, key=len, reverse=True):
+            value = value.replace(secret, _mask_value(secret))
+        return re.sub(r"\d", "*", value) if digits and key == "text" else value
+    if isinstance(value, dict):
+        return {k: _mask_strings(v, secrets, digits, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_strings(v, secrets, digits, key) for v in value]
+    return value
