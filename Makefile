@@ -41,7 +41,7 @@ search: import
 	$(PY) -m bot search
 
 lint: install
-	$(PY) -m pyflakes bot actions connectors tests bench scripts
+	$(PY) -m pyflakes bot actions connectors nlu tests bench scripts
 
 validate: install
 	$(PY) -m rasa data validate --fail-on-warnings

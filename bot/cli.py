@@ -35,7 +35,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     applications = commands.add_parser("applications", help="the embedded 办件 table")
     applications.add_subparsers(dest="action", required=True).add_parser("seed", help="load demo applications")
 
+    conversations = commands.add_parser("conversations", help="purge one conversation, prune old ones")
+    conversation_commands = conversations.add_subparsers(dest="action", required=True)
+    purging = conversation_commands.add_parser("purge", help="remove one conversation everywhere")
+    purging.add_argument("sender", help="the conversation's sender id (web:… for the widget)")
+    pruning = conversation_commands.add_parser("prune", help="remove what is older than the retention period")
+    pruning.add_argument("--days", type=int, default=None, help="default: BOT_RETENTION_DAYS (90)")
+
     args = parser.parse_args(argv)
+    if args.command == "conversations":
+        from bot import conversations as kept
+
+        removed = kept.purge(args.sender) if args.action == "purge" else kept.prune(args.days)
+        print("; ".join(f"{what}: {count}" for what, count in removed.items()))
+        return 0
     if args.command == "applications":
         from bot.status.database import seed_demo_applications
 

@@ -57,3 +57,18 @@ def rate_limits() -> dict[str, str]:
 def max_body_bytes() -> int:
     """The largest request body a channel accepts; larger ones are refused before parsing."""
     return int(os.environ.get("BOT_MAX_BODY_BYTES", "") or 64 * 1024)
+
+
+def tracker_database_url() -> str:
+    """The conversations' database (Rasa's tracker store) as an SQLAlchemy URL: `BOT_TRACKER_URL`,
+    else the SQLite file `TRACKER_DB` (var/tracker.db) that scripts/run-bot gives Rasa."""
+    url = os.environ.get("BOT_TRACKER_URL", "").strip()
+    if url:
+        return url
+    path = Path(os.environ.get("TRACKER_DB", "").strip() or "var/tracker.db")
+    return f"sqlite:///{path if path.is_absolute() else PROJECT_ROOT / path}"
+
+
+def retention_days() -> int:
+    """How long conversations, unanswered questions and the conversation of a rating are kept."""
+    return int(os.environ.get("BOT_RETENTION_DAYS", "") or 90)

@@ -53,11 +53,6 @@ def mask_for_log(text: str, limit: int = 300) -> str:
     return text
 
 
-def preview(text: str, limit: int = 20) -> str:
-    """The short prefix of a citizen's message that a log line may show."""
-    return mask_for_log(text or "", limit)
-
-
 def scrub_logs(limit: int = 300) -> None:
     """From now on every log record of this process, whoever writes it (Rasa, Sanic, the SDK,
     our code), has its personal numbers masked and its text cut to `limit` characters, its

@@ -50,3 +50,11 @@ def test_unknown_format_is_explained(database_url, tmp_path):
     path.write_text("a,b\n", encoding="utf-8")
     result = run_bot(database_url, "catalogue", "import", str(path))
     assert result.returncode == 1 and "--format" in result.stderr
+
+
+def test_a_database_in_a_folder_that_does_not_exist_yet(tmp_path):
+    """make run CATALOGUE=… on a fresh clone: its database goes to var/, which is not there yet."""
+    url = f"sqlite:///{tmp_path / 'var' / 'deeper' / 'demo.db'}"
+    done = run_bot(url, "catalogue", "import", str(ROOT / "knowledge"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "var" / "deeper" / "demo.db").exists()

@@ -9,7 +9,7 @@ import pytest
 from bot import wording
 from bot.inbound import check_message
 from bot.limits import Rate, RateLimiter
-from bot.privacy import ID_PLACEHOLDER, clean_text, mask_for_log, mask_identity, preview, scrub_logs
+from bot.privacy import ID_PLACEHOLDER, clean_text, mask_for_log, mask_identity, scrub_logs
 
 ID = "440305199001011234"
 
@@ -42,7 +42,7 @@ def test_logs_mask_numbers_and_cut_long_text():
     line = mask_for_log(f"lookup SL2026110300027 for {ID} phone 13812345678 " + "x" * 1000)
     assert "SL2026110300027" not in line and "SL*********0027" in line
     assert ID not in line and "13812345678" not in line and len(line) < 340
-    assert preview("老年证要带什么材料呢我想知道得详细一点谢谢你们") == "老年证要带什么材料呢我想知道得详细一点谢…[3 more characters]"
+    assert mask_for_log("老年证要带什么材料呢", 5) == "老年证要带…[5 more characters]"
 
 
 @pytest.fixture

@@ -77,6 +77,24 @@ def test_wrong_digits_and_unknown_number_take_the_same_time(database_url, monkey
     assert 0.3 <= unknown < 0.4 and 0.3 <= wrong < 0.4 and abs(unknown - wrong) < 0.05
 
 
+def test_concurrent_guesses_get_no_more_than_five(database_url, monkeypatch):
+    monkeypatch.setenv("BOT_STATUS_MIN_SECONDS", "0.1")
+
+    async def guess_at_once():
+        return await asyncio.gather(*(check_status(f"c{n}", "SL2026110300027", f"{n:04d}", UnevenProvider())
+                                      for n in range(10)))  # fmt: skip
+
+    kinds = [answer.kind for answer in run(guess_at_once())]
+    assert kinds.count("status_not_found") == 5 and kinds.count("status_locked") == 5
+
+
+def test_a_right_guess_or_a_platform_failure_is_not_counted(database_url):
+    seed_demo_applications()
+    for _ in range(6):
+        assert run(check_status("c", "SL2026110300027", "5678")).kind == "status"
+    assert lockout.locked_until({"conversation": "c", "receipt": "SL2026110300027"}) is None
+
+
 def test_status_answer_has_state_history_and_what_to_bring(database_url):
     seed_demo_applications()
     answer = run(check_status("c1", "SL2026110300027", "5678"))

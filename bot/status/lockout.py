@@ -51,10 +51,19 @@ def locked_until(subjects: Mapping[str, Optional[str]], now: Optional[datetime] 
 
 
 def record_failure(subjects: Mapping[str, Optional[str]], now: Optional[datetime] = None,
-                   database_url: Optional[str] = None) -> None:
+                   database_url: Optional[str] = None) -> list[int]:
+    """Count a failure for each subject; returns the rows, so that a try counted before its
+    outcome is known can be forgotten when it succeeds."""
     now = now or datetime.utcnow()
     with db.session_scope(database_url) as session:
-        for scope, key in _keys(subjects):
-            session.add(StatusFailure(scope=scope, key=key, at=now))
+        rows = [StatusFailure(scope=scope, key=key, at=now) for scope, key in _keys(subjects)]
+        session.add_all(rows)
         # Old failures are no use to anyone.
         session.execute(delete(StatusFailure).where(StatusFailure.at < now - WINDOW - LOCK))
+        session.flush()
+        return [row.id for row in rows]
+
+
+def forget(failures: list[int], database_url: Optional[str] = None) -> None:
+    with db.session_scope(database_url) as session:
+        session.execute(delete(StatusFailure).where(StatusFailure.id.in_(failures)))

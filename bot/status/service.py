@@ -44,21 +44,25 @@ async def check_status(conversation: str, receipt: str, phone_last4: str,
         return Answer(
             f"查询失败次数过多，为保护办件信息，请15分钟后再试，或致电{hotline}咨询。", kind="status_locked"
         )
+    # Counted as failed before the lookup, with no await since the check: concurrent guesses
+    # cannot all pass the check while the first ones are still being looked up.
+    tried = lockout.record_failure(subjects)
     started = time.monotonic()
     try:
         status = await (provider or configured_provider()).lookup(receipt, phone_last4)
     except ProviderUnavailable as error:
         log.warning("status provider unavailable: %s", error)
+        lockout.forget(tried)  # the platform's failure, not the citizen's
         return Answer(f"暂时查不到办件进度，请稍后再试，或致电{hotline}咨询。", kind="status_unavailable")
     finally:
         await asyncio.sleep(max(0.0, min_lookup_seconds() - (time.monotonic() - started)))
-    if status is None:
-        lockout.record_failure(subjects)
-        return Answer(
-            "没有查到与这个受理编号和手机尾号对应的办件。请核对受理回执上的编号和办件时登记的手机号后四位再试。",
-            kind="status_not_found",
-        )
-    return status_answer(status)
+    if status is not None:
+        lockout.forget(tried)
+        return status_answer(status)
+    return Answer(
+        "没有查到与这个受理编号和手机尾号对应的办件。请核对受理回执上的编号和办件时登记的手机号后四位再试。",
+        kind="status_not_found",
+    )
 
 
 def status_answer(status: ApplicationStatus) -> Answer:

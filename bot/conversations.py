@@ -1,0 +1,63 @@
+"""What the bot keeps of a citizen's conversation, and how it goes (docs/security.md):
+`purge` removes one conversation everywhere, `prune` what is older than the retention period.
+
+Conversations live in Rasa's tracker store (its `events` table); ratings, unanswered questions
+and status lock-out counts in the bot's own database. Queries use bound parameters only."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import create_engine, delete, inspect, text, update
+
+from bot import config, db
+from bot.models import Rating, StatusFailure, UnansweredQuestion
+from bot.secret import keyed_digest
+
+ANONYMOUS = "-"
+
+
+def purge(sender_id: str, tracker_url: Optional[str] = None, database_url: Optional[str] = None) -> dict[str, int]:
+    """Remove one conversation: its events, ratings, unanswered questions and lock-out counts."""
+    removed = {"events": _tracker_delete("DELETE FROM events WHERE sender_id = :value", sender_id, tracker_url)}
+    with db.session_scope(database_url) as session:
+        removed["ratings"] = session.execute(delete(Rating).where(Rating.conversation == sender_id)).rowcount
+        removed["unanswered questions"] = session.execute(
+            delete(UnansweredQuestion).where(UnansweredQuestion.conversation == sender_id)
+        ).rowcount
+        removed["status failures"] = session.execute(
+            delete(StatusFailure).where(StatusFailure.scope == "conversation",
+                                        StatusFailure.key == keyed_digest("lockout-conversation", sender_id))
+        ).rowcount  # fmt: skip
+    return removed
+
+
+def prune(days: Optional[int] = None, tracker_url: Optional[str] = None, database_url: Optional[str] = None,
+          now: Optional[float] = None) -> dict[str, int]:
+    """Remove conversation events and unanswered questions older than `days` (the retention
+    period by default); ratings stay for the statistics, without their conversation."""
+    days = config.retention_days() if days is None else days
+    now = time.time() if now is None else now
+    cutoff = datetime.utcfromtimestamp(now) - timedelta(days=days)
+    removed = {"events": _tracker_delete("DELETE FROM events WHERE timestamp < :value", now - days * 86400, tracker_url)}
+    with db.session_scope(database_url) as session:
+        removed["unanswered questions"] = session.execute(
+            delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)
+        ).rowcount
+        removed["ratings made anonymous"] = session.execute(
+            update(Rating).where(Rating.created_at < cutoff, Rating.conversation != ANONYMOUS)
+            .values(conversation=ANONYMOUS)
+        ).rowcount
+    return removed
+
+
+def _tracker_delete(statement: str, value: object, tracker_url: Optional[str]) -> int:
+    engine = create_engine(tracker_url or config.tracker_database_url(), future=True)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0  # no conversation yet
+        with engine.begin() as connection:
+            return connection.execute(text(statement), {"value": value}).rowcount
+    finally:
+        engine.dispose()

@@ -1,0 +1,66 @@
+"""Purging one conversation and pruning old ones, in both databases (docs/security.md)."""
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot import conversations, db, feedback
+from bot.cli import main
+from bot.models import Rating, StatusFailure, UnansweredQuestion
+from bot.status import lockout
+
+DAY = 86400
+
+
+def tracker_db(folder, rows) -> str:
+    path = folder / "tracker.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("create table events (id integer primary key, sender_id text, type_name text, "
+                           "timestamp real, intent_name text, action_name text, data text)")  # fmt: skip
+        connection.executemany("insert into events (sender_id, type_name, timestamp, data) values (?, 'user', ?, '{}')",
+                               rows)  # fmt: skip
+    return f"sqlite:///{path}"
+
+
+def senders(url: str) -> list[str]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        return sorted({row[0] for row in connection.execute("select sender_id from events")})
+
+
+def test_purge_removes_one_conversation_everywhere(database_url, tmp_path, monkeypatch):
+    url = tracker_db(tmp_path, [("web:a", time.time()), ("web:a", time.time()), ("b", time.time())])
+    monkeypatch.setenv("BOT_TRACKER_URL", url)
+    for who in ("web:a", "b"):
+        feedback.record_rating(who, "socketio", "MZ-001", True)
+        feedback.record_unanswered(who, "socketio", "游艇驾照怎么考")
+        lockout.record_failure({"conversation": who})
+    assert main(["conversations", "purge", "web:a"]) == 0
+    assert senders(url) == ["b"]
+    with db.session_scope() as session:
+        assert session.execute(select(Rating.conversation)).scalars().all() == ["b"]
+        assert session.execute(select(UnansweredQuestion.conversation)).scalars().all() == ["b"]
+        assert len(session.execute(select(StatusFailure)).scalars().all()) == 1
+    assert lockout.locked_until({"conversation": "web:a"}) is None
+
+
+def test_prune_keeps_what_is_recent(database_url, tmp_path):
+    now = time.time()
+    url = tracker_db(tmp_path, [("old", now - 100 * DAY), ("new", now - 5 * DAY)])
+    feedback.record_rating("old", "rest", "MZ-001", False)
+    with db.session_scope() as session:
+        session.add(UnansweredQuestion(conversation="old", text="老问题", created_at=datetime.utcnow() - timedelta(days=100)))
+        session.add(UnansweredQuestion(conversation="new", text="新问题"))
+        for rating in session.execute(select(Rating)).scalars():
+            rating.created_at = datetime.utcnow() - timedelta(days=100)
+    removed = conversations.prune(90, tracker_url=url, now=now)
+    assert removed == {"events": 1, "unanswered questions": 1, "ratings made anonymous": 1}
+    assert senders(url) == ["new"]
+    with db.session_scope() as session:
+        assert session.execute(select(Rating.conversation, Rating.satisfied)).all() == [("-", False)]
+
+
+def test_no_conversations_yet(database_url, tmp_path):
+    assert conversations.prune(90, tracker_url=f"sqlite:///{tmp_path / 'none.db'}")["events"] == 0
