@@ -90,7 +90,9 @@ def main() -> None:
         url = f"sqlite:///{workdir / f'{name}.db'}"
         import_into(url, source)
         questions = yaml.safe_load((ROOT / "bench" / "data" / f"answer_questions_{name}.yml").read_text("utf-8"))
-        bot = Bot(url, str(workdir / f"{name}-tracker.db"))
+        # All questions come from 127.0.0.1, each in a new conversation: the per-address limit
+        # (meant for one hall's kiosks) is lifted.
+        bot = Bot(url, str(workdir / f"{name}-tracker.db"), env={"BOT_RATE_PER_CLIENT": "1000000/60"})
         started = time.monotonic()
         results = {"matter": [0, 0], "other": [0, 0]}
         misses = []

@@ -91,6 +91,9 @@ def bare_project(workdir: Path) -> Path:
     # The same tracker store as daoban's, so that only the custom actions differ.
     endpoints = {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(workdir / "bare-tracker.db")}}
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints), "utf-8")
+    # Rasa's own REST channel: `rasa run` would otherwise take daoban's credentials.yml from the
+    # working directory, and with it daoban's channels.
+    (workdir / "credentials.yml").write_text("rest:\n", "utf-8")
     subprocess.run(
         [str(ROOT / ".venv/bin/rasa"), "train", "--config", str(workdir / "config.yml"), "--domain",
          str(workdir / "domain.yml"), "--data", str(ROOT / "data/nlu"), str(workdir / "rules.yml"),
@@ -105,7 +108,7 @@ def start_bare(models: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/rasa"), "run", "--enable-api", "--port", str(port), "--model", str(models),
-         "--endpoints", str(models.parent / "endpoints.yml")],
+         "--endpoints", str(models.parent / "endpoints.yml"), "--credentials", str(models.parent / "credentials.yml")],
         cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )

@@ -138,8 +138,10 @@ async def scan(bot: Bot, seconds: float) -> dict:
             "per_minute": checked / minutes, "found": 0, "outcomes": counts}  # fmt: skip
 
 
-async def bystander(bot: Bot, questions: int, flood_body: bytes | None, flooders: int) -> dict:
-    """One citizen's answer times while `flooders` send `flood_body` without pause."""
+async def bystander(bot: Bot, questions: int, flood_message: str | None, flooders: int) -> dict:
+    """Citizens' answer times (conversations of four questions, one after another) while
+    `flooders` send `flood_message` without pause, each time as a new sender from a new address,
+    so that no rate limit stops them before the size checks do."""
     url = bot.url("/webhooks/rest/webhook")
     latencies, flood_times, statuses = [], [], {}
     stop = asyncio.Event()
@@ -148,8 +150,9 @@ async def bystander(bot: Bot, questions: int, flood_body: bytes | None, flooders
         while not stop.is_set():
             started = time.perf_counter()
             try:
-                async with session.post(url, data=flood_body, headers={"Content-Type": "application/json",
-                                                                       "X-Forwarded-For": new_address()}) as response:
+                body = json.dumps({"sender": uuid.uuid4().hex, "message": flood_message}, ensure_ascii=False).encode()
+                async with session.post(url, data=body, headers={"Content-Type": "application/json",
+                                                                 "X-Forwarded-For": new_address()}) as response:
                     await response.read()
                     statuses[response.status] = statuses.get(response.status, 0) + 1
             except aiohttp.ClientError as error:
@@ -157,10 +160,13 @@ async def bystander(bot: Bot, questions: int, flood_body: bytes | None, flooders
             flood_times.append((time.perf_counter() - started) * 1000)
 
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        flooding = [asyncio.create_task(flood(session)) for _ in range(flooders if flood_body else 0)]
-        await asyncio.sleep(0.5 if flood_body else 0)
-        sender, address = uuid.uuid4().hex, new_address()
-        for text in itertools.islice(itertools.cycle(["老年证要带什么材料", "在哪办？", "要多久？", "残疾证怎么办"]), questions):
+        flooding = [asyncio.create_task(flood(session)) for _ in range(flooders if flood_message else 0)]
+        await asyncio.sleep(0.5 if flood_message else 0)
+        conversation = ["老年证要带什么材料", "在哪办？", "要多久？", "残疾证怎么办"]
+        for number in range(questions):
+            if number % len(conversation) == 0:
+                sender, address = uuid.uuid4().hex, new_address()
+            text = conversation[number % len(conversation)]
             started = time.perf_counter()
             async with session.post(url, json={"sender": sender, "message": text}, headers={"X-Forwarded-For": address}) as r:
                 await r.read()
@@ -176,7 +182,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60, help="how long each route is attacked")
     parser.add_argument("--attackers", type=int, default=4, help="concurrent attackers per route")
-    parser.add_argument("--questions", type=int, default=40, help="the bystander's questions per flood")
+    parser.add_argument("--questions", type=int, default=40, help="the citizens' questions per flood")
+    parser.add_argument("--only", choices=("attacks", "floods"), help="one part only")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="daoban-security-"))
     url = f"sqlite:///{workdir / 'catalogue.db'}"
@@ -186,19 +193,30 @@ def main() -> None:
     seed_demo_applications(url)
     bot = Bot(url, str(workdir / "tracker.db"), env={"SANIC_PROXIES_COUNT": "1"})
     try:
-        results = [asyncio.run(attack(route, bot, args.seconds, args.attackers)) for route in TARGETS]
-        results.append(asyncio.run(scan(bot, args.seconds)))
-        floods = {
-            "none": asyncio.run(bystander(bot, args.questions, None, 0)),
-            "100 KB bodies (over the body limit)": asyncio.run(bystander(
-                bot, args.questions, json.dumps({"sender": "flood", "message": "a" * 100_000}).encode(), args.attackers)),
-            "60 KB bodies (20,000 characters, under the body limit)": asyncio.run(bystander(
-                bot, args.questions, json.dumps({"sender": "flood", "message": "老" * 20_000}, ensure_ascii=False).encode(),
-                args.attackers)),
-        }  # fmt: skip
+        results, floods = [], {}
+        if args.only in (None, "attacks"):
+            results = [asyncio.run(attack(route, bot, args.seconds, args.attackers)) for route in TARGETS]
+            results.append(asyncio.run(scan(bot, args.seconds)))
+        if args.only in (None, "floods"):
+            floods = {
+                "none": asyncio.run(bystander(bot, args.questions, None, 0)),
+                "100 KB messages (over the body limit)": asyncio.run(bystander(
+                    bot, args.questions, "a" * 100_000, args.attackers)),
+                "20,000-character messages (60 KB, under the body limit)": asyncio.run(bystander(
+                    bot, args.questions, "老" * 20_000, args.attackers)),
+                "500-character messages (the longest allowed)": asyncio.run(bystander(
+                    bot, args.questions, ("老年证要带什么材料在哪办" * 42)[:500], args.attackers)),
+            }  # fmt: skip
     finally:
         bot.stop()
 
+    if results:
+        print_attacks(results, args)
+    if floods:
+        print_floods(floods, args)
+
+
+def print_attacks(results: list[dict], args: argparse.Namespace) -> None:
     print(f"Status lookup under attack: {args.attackers} attackers per route for {args.seconds:g} s, "
           "a new conversation per guess; the right digits are the 7th guess\n")
     print("| route | tries | guesses checked | checked per minute | right digits found | outcomes |")
@@ -206,8 +224,11 @@ def main() -> None:
     for r in results:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(r["outcomes"].items()))
         print(f"| {r['route']} | {r['tries']} | {r['checked']} | {r['per_minute']:.1f} | {r['found']} | {outcomes} |")
-    print(f"\nA citizen's {args.questions} questions (REST, one after another) while {args.attackers} clients "
-          "send huge messages without pause, each from a new address\n")
+
+
+def print_floods(floods: dict, args: argparse.Namespace) -> None:
+    print(f"\nCitizens' {args.questions} questions (REST, one after another) while {args.attackers} clients "
+          "send long messages without pause, each as a new sender from a new address\n")
     print("| flood | citizen p50 ms | citizen p95 ms | flood requests | flood p50 ms | flood answers |")
     print("|---|---|---|---|---|---|")
     for name, f in floods.items():

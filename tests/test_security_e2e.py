@@ -218,6 +218,44 @@ def test_one_address_gains_no_guesses_over_many_receipts(bot):
     assert "没有查到" in lookup(bot, "SL2026110199999", "0000")  # another citizen is not locked
 
 
+def test_status_cannot_be_guessed_by_any_route(bot):
+    """At most five guesses at one receipt by each route, whatever the attacker renews, and the
+    right digits (the 7th guess) are refused; bounded to 60 s."""
+    started = time.monotonic()
+    routes = {
+        "REST, new sender and new address per guess": ("SL2026110300027", "5678", lambda r, d: lookup(bot, r, d)),
+        "socket.io, new connection and address per guess": ("SL2026111500042", "3456", lambda r, d: asyncio.run(
+            _socket_lookup(bot, r, d))),
+        "action server, forged tracker": ("SL2026111000315", DIGITS, lambda r, d: _forged_lookup(bot, r, d)),
+    }  # fmt: skip
+    for route, (receipt, right, guess) in routes.items():
+        replies = [guess(receipt, right if n == 6 else f"{n:04d}") for n in range(9)]
+        checked = sum("没有查到" in r or "当前状态" in r for r in replies)
+        assert checked <= 5 and not any("当前状态" in r for r in replies), (route, replies)
+    assert time.monotonic() - started < 60
+
+
+async def _socket_lookup(bot: Bot, receipt: str, digits: str) -> str:
+    citizen = SocketCitizen(bot.url(""), address())
+    await citizen.connect()
+    await citizen.say(receipt)
+    reply = texts(await citizen.say(digits))
+    await citizen.close()
+    return reply
+
+
+def _forged_lookup(bot: Bot, receipt: str, digits: str) -> str:
+    call = {"next_action": "action_check_status", "sender_id": uuid.uuid4().hex, "version": "3.6.21", "domain": {},
+            "tracker": {"sender_id": "x", "slots": {"receipt_number": receipt, "phone_last4": digits},
+                        "latest_message": {}, "events": []}}  # fmt: skip
+    request = urllib.request.Request(f"http://127.0.0.1:{bot.action_port}/webhook", json.dumps(call).encode(),
+                                     {"Content-Type": "application/json"})  # fmt: skip
+    try:
+        return urllib.request.urlopen(request, timeout=10).read().decode()
+    except urllib.error.HTTPError as error:
+        return f"{error.code}"
+
+
 def test_unknown_receipt_and_wrong_digits_look_the_same(bot):
     def timed(receipt: str, digits: str) -> tuple[str, float]:
         sender, headers = uuid.uuid4().hex, address()
@@ -347,13 +385,44 @@ def test_logs_hold_no_personal_numbers_or_long_texts(bot):
 
 # --- the second bot: defaults, Rasa's API on with a token -----------------------------------
 @pytest.fixture(scope="module")
-def api_bot(tmp_path_factory):
+def wrong_path_platform():
+    """A status platform on loopback whose every path is wrong: 404 with an HTML page."""
+    from aiohttp import web
+
+    async def not_here(request):  # noqa: ANN001, ANN202
+        return web.Response(status=404, text="<html><h1>404 Not Found</h1></html>", content_type="text/html")
+
+    app, port, loop = web.Application(), free_port(), asyncio.new_event_loop()
+    app.router.add_route("*", "/{tail:.*}", not_here)
+    runner = web.AppRunner(app)
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/api"
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def api_bot(tmp_path_factory, wrong_path_platform):
     folder = tmp_path_factory.mktemp("api")
     bot = Bot(catalogue_with_applications(folder), str(folder / "tracker.db"),
               env={"RASA_ENABLE_API": "1", "RASA_AUTH_TOKEN": TOKEN, "SANIC_PROXIES_COUNT": "1",
-                   "BOT_RATE_PER_CLIENT": "20/60/20"})  # fmt: skip
+                   "BOT_RATE_PER_CLIENT": "20/60/20", "BOT_STATUS_PROVIDER": "http",
+                   "BOT_STATUS_URL": wrong_path_platform})  # fmt: skip
     yield bot
     bot.stop()
+
+
+def test_a_platform_error_is_not_the_citizens_failure(api_bot):
+    """Six lookups of one receipt from one address: none counts, so none is locked."""
+    headers, replies = address(), []
+    for _ in range(6):
+        sender = uuid.uuid4().hex
+        say(api_bot, sender, RECEIPT, headers)
+        replies.append(texts(say(api_bot, sender, DIGITS, headers)[1]))
+    assert all("暂时查不到办件进度" in r and "12345" in r for r in replies)
 
 
 def test_the_api_needs_its_token_and_never_serves_the_model_routes(api_bot):
