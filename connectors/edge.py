@@ -41,6 +41,11 @@ class Edge:
             return Admission("", inbound.refusal)
         return Admission(inbound.text, metadata={"client": client})
 
+    def admit_connection(self, address: str) -> bool:
+        """A new socket counts against its address's limit like a message, so that a flood of
+        connections (each holding memory) is refused too."""
+        return self.per_client.allow(client_pseudonym(address))
+
 
 def client_pseudonym(address: str) -> str:
     return keyed_digest("client", address or "unknown", 16)

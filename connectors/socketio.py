@@ -113,7 +113,10 @@ class SocketIOChannel(InputChannel):
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
             request = environ.get("sanic.request")
-            sessions.address_of[sid] = request_address(request) if request is not None else ""
+            address = request_address(request) if request is not None else ""
+            if not edge.admit_connection(address):
+                return False
+            sessions.address_of[sid] = address
             return True
 
         @sio.on("disconnect", namespace=namespace)

@@ -3,9 +3,11 @@ own database, a platform's HTTP API), input checks, lock-out after failed tries,
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 
+from bot.privacy import ID_PLACEHOLDER
 from bot.search.normalize import normalize
 
 RECEIPT = re.compile(r"^(?=(?:[A-Z]*\d){4})[A-Z0-9]{8,32}$")  # letters and digits, 4+ digits
@@ -52,8 +54,6 @@ def plausible_status_message(intent: str, text: str) -> bool:
     (inform_receipt) needs four digits in a row or a masked ID number (refused in the form);
     asking for the status (check_status) needs Chinese words. SQL, markup and other text
     without them is no status request, whatever the classifier's character n-grams say."""
-    from bot.privacy import ID_PLACEHOLDER
-
     if ID_PLACEHOLDER in text:
         return True
     if intent == "inform_receipt":
@@ -62,8 +62,7 @@ def plausible_status_message(intent: str, text: str) -> bool:
 
 
 def normalize_width(text: str) -> str:
-    import unicodedata
-
+    """Full-width digits and letters as half-width (ＳＬ２０２６ -> SL2026)."""
     return unicodedata.normalize("NFKC", text)
 
 
