@@ -59,6 +59,11 @@ def max_body_bytes() -> int:
     return int(os.environ.get("BOT_MAX_BODY_BYTES", "") or 64 * 1024)
 
 
+def request_timeout() -> float:
+    """Seconds a client has to send a whole request."""
+    return float(os.environ.get("BOT_REQUEST_TIMEOUT", "") or 15)
+
+
 def tracker_database_url() -> str:
     """The conversations' database (Rasa's tracker store) as an SQLAlchemy URL: `BOT_TRACKER_URL`,
     else the SQLite file `TRACKER_DB` (var/tracker.db) that scripts/run-bot gives Rasa."""

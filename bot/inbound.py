@@ -4,13 +4,18 @@ make the bot work for long or store what it must not."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Optional
 
 from bot import wording
+from bot.answers import ASPECTS
 from bot.privacy import clean_text, mask_identity
 
 DEFAULT_MAX_CHARS = 500  # the longest real question in our sets is under 100 characters
+# What the bot's own buttons send as `/intent{…}`; Rasa would take any other typed `/intent` as
+# given (even /restart, or entities for slots), so for those the slash goes and the NLU reads it.
+BUTTON_INTENTS = ("rate_good", "rate_bad", "deny", "inform_matter", *(f"ask_{aspect}" for aspect in ASPECTS))
 
 
 @dataclass(frozen=True)
@@ -35,4 +40,11 @@ def check_message(raw: object, max_chars: Optional[int] = None) -> Inbound:
         return Inbound("", wording.too_long(limit))
     if not any(ch.isalnum() for ch in text):  # empty, blank, emoji or punctuation only
         return Inbound("", wording.ask_question())
-    return Inbound(mask_identity(text))
+    return Inbound(mask_identity(_unless_a_button(text)))
+
+
+def _unless_a_button(text: str) -> str:
+    if not text.startswith("/"):
+        return text
+    intent = re.split(r"[{@\s]", text[1:], maxsplit=1)[0]
+    return text if intent in BUTTON_INTENTS else text.lstrip("/ ")

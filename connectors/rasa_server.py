@@ -79,6 +79,9 @@ async def run_action_or_apologise(action: RemoteAction, output_channel, nlg, tra
 def harden(app, api_enabled: bool):  # noqa: ANN001, ANN201
     """The guards that live on the Sanic app (see the module's docstring)."""
     app.config.REQUEST_MAX_SIZE = config.max_body_bytes()
+    # A request (headers and body) must arrive within this time: connections that send part of
+    # one and wait (slowloris) are closed instead of held.
+    app.config.REQUEST_TIMEOUT = config.request_timeout()
 
     async def too_large(request, exception):  # noqa: ANN001, ANN202
         return response.json([{"text": wording.too_long(max_message_chars())}], status=413)

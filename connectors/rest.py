@@ -3,6 +3,7 @@ object with a `sender`, never shares a conversation, never gets a 500 or an empt
 goes through the edge's limits and checks before the bot reads it.
 
     POST {"sender": "<id>", "message": "<text>"}  ->  [{"recipient_id", "text", ...}, ...]
+    with Content-Type: application/json (else 415)
     400: not a JSON object, or no usable sender; 413: body too large; 429: too fast.
 The client's `metadata` and `input_channel` are ignored: actions trust only what the channel sets."""
 from __future__ import annotations
@@ -22,8 +23,9 @@ from connectors.edge import Edge, request_address
 
 log = logging.getLogger(__name__)
 
-# A colon is kept for the channels' own namespaces (web:…), so REST cannot reach them.
-SENDER = re.compile(r"^[^:\x00-\x1f\x7f]{1,128}$")
+# A colon is kept for the channels' own namespaces (web:…), so REST cannot reach them; no
+# control characters, and no lone surrogates (they cannot be stored).
+SENDER = re.compile(r"^[^:\x00-\x1f\x7f\ud800-\udfff]{1,128}$")
 
 
 class RestChannel(InputChannel):
@@ -41,6 +43,11 @@ class RestChannel(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            # JSON only: a browser on another site can send a form or text/plain without asking
+            # (no CORS preflight), and would post in its visitors' names.
+            if not (request.content_type or "").lower().startswith("application/json"):
+                return response.json({"error": "Content-Type must be application/json", "text": wording.ask_question()},
+                                     415)  # fmt: skip
             body = _json_object(request.body)
             if body is None:
                 return response.json({"error": "the body must be a JSON object", "text": wording.ask_question()}, 400)

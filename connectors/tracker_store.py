@@ -6,9 +6,10 @@ the slots hold masked values, and every text (the citizen's messages, the bot's 
 those numbers masked, as do the digits typed while the form asked for them."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -20,7 +21,22 @@ LOOKUP = "action_check_status"
 SECRET_SLOTS = ("receipt_number", "phone_last4")
 
 
+class TrackerStoreError(RuntimeError):
+    """A ValueError raised while the store works on a conversation."""
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator:
+        """Rasa's, except that an error in the work (a ValueError: text SQLite cannot encode, a
+        bad value) fails that one request instead of exiting the server: Rasa reads any
+        ValueError here as a missing PostgreSQL schema and exits the process."""
+        with super().session_scope() as session:
+            try:
+                yield session
+            except ValueError as error:
+                raise TrackerStoreError(f"the tracker store failed: {type(error).__name__}") from error
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
         if _looked_up_this_turn(tracker):

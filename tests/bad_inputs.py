@@ -63,6 +63,9 @@ BODIES = {
     "list sender": json.dumps({"sender": ["a"], "message": "老年证"}).encode(),
     "sender in another channel's namespace": json.dumps({"sender": "web:abc", "message": "老年证"}).encode(),
     "huge sender": json.dumps({"sender": "x" * 5000, "message": "老年证"}).encode(),
+    "lone surrogate in the sender": b'{"sender": "\\ud800x", "message": "hi"}',
+    "control character in the sender": b'{"sender": "a\\u0000b", "message": "hi"}',
+    "typed intent restart": json.dumps({"sender": "typed-restart", "message": "/restart"}).encode(),
     "100,000 characters": json.dumps({"sender": "big", "message": "老" * 100_000}, ensure_ascii=False).encode(),
     "10 MB": b'{"sender": "big", "message": "' + b"a" * 10_000_000 + b'"}',
 }

@@ -31,6 +31,14 @@ def test_a_question_passes_cleaned():
     assert check_message("请問老年證怎麼辦理").text == "请問老年證怎麼辦理"  # traditional is the search's job
 
 
+@pytest.mark.parametrize("typed, read", [
+    ("/restart", "restart"), ("//session_start", "session_start"), ('/check_status{"phone_last4": "1"}', 'check_status{"phone_last4": "1"}'),
+    ("/rate_good", "/rate_good"), ("/ask_where", "/ask_where"), ('/inform_matter{"matter": "MZ-001"}', '/inform_matter{"matter": "MZ-001"}'),
+])  # fmt: skip
+def test_only_the_buttons_intents_may_be_sent_as_commands(typed, read):
+    assert check_message(typed).text == read
+
+
 def test_id_and_mobile_numbers_are_masked_before_the_bot_reads_them():
     text = check_message(f"我的身份证{ID}，手机13812345678，查进度").text
     assert ID not in text and ID_PLACEHOLDER in text and "138****5678" in text

@@ -83,6 +83,14 @@ def test_the_tracker_store_masks_the_lookup_once_done(tmp_path):
     assert retrieved.get_slot("receipt_number") is None and len(retrieved.events) == len(tracker.events)
 
 
+def test_the_tracker_store_fails_one_request_not_the_server(tmp_path):
+    from connectors.tracker_store import TrackerStoreError
+
+    store = MaskingSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    with pytest.raises(TrackerStoreError):  # Rasa's own store exits the process here
+        asyncio.run(store.retrieve("\ud800x"))
+
+
 def _stored(folder) -> str:
     with sqlite3.connect(folder / "tracker.db") as connection:
         return "\n".join(json.loads(row[0]).__repr__() for row in connection.execute("select data from events"))

@@ -45,7 +45,7 @@ def catalogue_with_applications(folder) -> str:
 def bot(tmp_path_factory):
     folder = tmp_path_factory.mktemp("security")
     bot = Bot(catalogue_with_applications(folder), str(folder / "tracker.db"), log=folder / "servers.log",
-              env={"SANIC_PROXIES_COUNT": "1", "BOT_RATE_PER_SENDER": "600/60/200"})  # fmt: skip
+              env={"SANIC_PROXIES_COUNT": "1", "BOT_RATE_PER_SENDER": "600/60/200", "BOT_REQUEST_TIMEOUT": "3"})  # fmt: skip
     yield bot
     bot.stop()
 
@@ -153,13 +153,50 @@ def test_a_long_message_is_refused_politely(bot):
 
 # --- identity of a conversation -------------------------------------------------------------
 @pytest.mark.parametrize("case", ["no sender", "null sender", "empty sender", "number sender",
-                                  "sender in another channel's namespace", "huge sender"])  # fmt: skip
+                                  "sender in another channel's namespace", "huge sender",
+                                  "lone surrogate in the sender", "control character in the sender"])  # fmt: skip
 def test_no_usable_sender_is_a_400_never_a_shared_conversation(bot, case):
     status, reply = bot.post("/webhooks/rest/webhook", BODIES[case])
     assert status == 400 and reply["error"] == "sender required" and reply["text"]
     with sqlite3.connect(bot.tracker_db) as connection:
         shared = connection.execute("select count(*) from events where sender_id in ('default', '', 'None')").fetchone()
     assert shared == (0,)
+    assert bot.post("/status", b"", method="GET") == (200, {"ready": True})  # the server is still there
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", None])
+def test_only_json_is_read(bot, content_type):
+    """A page on another site can post a form or text/plain without asking the browser's CORS
+    preflight; such a request is not read."""
+    request = urllib.request.Request(bot.url("/webhooks/rest/webhook"),
+                                     json.dumps({"sender": "cross-site", "message": "查一下办件进度"}).encode())  # fmt: skip
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 415 and json.loads(refused.value.read())["text"]
+
+
+def test_typed_commands_are_read_as_text(bot):
+    """Only the bot's own buttons may send `/intent{…}`: a typed /restart or a status intent with
+    slots is read as words."""
+    sender, headers = uuid.uuid4().hex, address()
+    say(bot, sender, "老年证要带什么材料", headers)
+    assert texts(say(bot, sender, "/restart", headers)[1]) != wording.busy()
+    assert "老年人优待证" in texts(say(bot, sender, "要多久？", headers)[1])  # the conversation was not reset
+    forged = '/check_status{"receipt_number": "SL2026110100001", "phone_last4": "1234"}'
+    assert "当前状态" not in texts(say(bot, sender, forged, headers)[1])
+
+
+def test_a_request_sent_slowly_is_cut_off(bot):
+    """Part of a request, then nothing (slowloris): the connection is closed, not held."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", bot.rasa_port), timeout=30) as connection:
+        connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
+        started = time.monotonic()
+        answer = connection.recv(1024)  # b"" or a 408 when the server gives up
+        assert time.monotonic() - started < 10 and (answer == b"" or b" 408 " in answer)
 
 
 def test_socketio_sessions_cannot_be_joined(bot):
