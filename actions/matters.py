@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -39,7 +39,7 @@ class ActionAnswerMatter(Action):
         # 那残疾证呢？ names a matter and keeps the question asked before; anything else not
         # understood is asked about as a whole.
         aspect = tracker.get_slot("aspect") if intent == "inform_matter" else ASPECT_OF_INTENT.get(intent)
-        chosen = next(tracker.get_latest_entity_values("matter"), None)
+        chosen = _chosen_code(next(tracker.get_latest_entity_values("matter"), None))
         turn = guide().answer(_text(tracker), aspect, tracker.get_slot("matter"), chosen)
         return reply(dispatcher, tracker, turn)
 
@@ -63,6 +63,17 @@ class ActionAnswerCertificate(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         turn = guide().certificate(_text(tracker), tracker.get_slot("matter"), tracker.get_slot("aspect"))
         return reply(dispatcher, tracker, turn)
+
+
+def _chosen_code(value: Any) -> Optional[str]:
+    """The matter code a button sent; a typed or forged one that cannot be a code is kept as ""
+    (no such matter: the citizen is told so) rather than looked up."""
+    if value is None:
+        return None
+    if isinstance(value, str) and 0 < len(value) <= 64 and value.isprintable():
+        if not any("\ud800" <= ch <= "\udfff" for ch in value):  # lone surrogates cannot be queried
+            return value
+    return ""
 
 
 def _text(tracker: Tracker) -> str:

@@ -21,6 +21,7 @@ from sanic import response
 
 from bot.privacy import scrub_logs
 from bot.secret import same
+from connectors.sanic_fix import refuse_bad_content_length
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = {"/health"}
@@ -64,6 +65,7 @@ def main() -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     scrub_logs()
+    refuse_bad_content_length()
     utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
     utils.update_sanic_log_level()
     app = build_app(token, int(os.environ.get("ACTION_MAX_BODY_BYTES", "") or 8 * 1024 * 1024))

@@ -6,7 +6,8 @@ Guards:
   (the server refuses to start without it). Model upload, training and deletion are never
   served, API or not. The server listens on `RASA_HOST` (default 127.0.0.1); CORS and socket.io
   accept only `bot.config.allowed_origins()`.
-- Request bodies over `BOT_MAX_BODY_BYTES` are refused before they are read, politely.
+- Request bodies over `BOT_MAX_BODY_BYTES` are refused before they are read, politely, and a
+  bad `Content-Length` gets 400 (`connectors/sanic_fix.py`: Sanic would loop on a negative one).
 - A custom action that fails (action server down, slow, refusing) gives the citizen a "busy,
   call 12345" reply instead of silence.
 - Log records are masked and cut (`bot.privacy.scrub_logs`).
@@ -34,6 +35,7 @@ from sanic.exceptions import PayloadTooLarge
 from bot import config, wording
 from bot.inbound import max_message_chars
 from bot.privacy import scrub_logs
+from connectors.sanic_fix import refuse_bad_content_length
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +128,7 @@ def main() -> None:
     argv = server_arguments(sys.argv[1:], dict(os.environ))
     api_enabled = "--enable-api" in argv
     scrub_logs()
+    refuse_bad_content_length()
     RemoteAction._validate_action_result = validate_action_reply
     RemoteAction.run = run_action_or_apologise
     configure_app = rasa.core.run.configure_app

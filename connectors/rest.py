@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
+import unicodedata
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -23,9 +23,7 @@ from connectors.edge import Edge, request_address
 
 log = logging.getLogger(__name__)
 
-# A colon is kept for the channels' own namespaces (web:…), so REST cannot reach them; no
-# control characters, and no lone surrogates (they cannot be stored).
-SENDER = re.compile(r"^[^:\x00-\x1f\x7f\ud800-\udfff]{1,128}$")
+MAX_SENDER = 128
 
 
 class RestChannel(InputChannel):
@@ -45,16 +43,15 @@ class RestChannel(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             # JSON only: a browser on another site can send a form or text/plain without asking
             # (no CORS preflight), and would post in its visitors' names.
-            if not (request.content_type or "").lower().startswith("application/json"):
+            if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
                 return response.json({"error": "Content-Type must be application/json", "text": wording.ask_question()},
                                      415)  # fmt: skip
             body = _json_object(request.body)
             if body is None:
                 return response.json({"error": "the body must be a JSON object", "text": wording.ask_question()}, 400)
             sender = body.get("sender")
-            if not isinstance(sender, str) or not SENDER.match(sender.strip()) or not sender.strip():
+            if not _usable_sender(sender):
                 return response.json({"error": "sender required", "text": wording.no_sender()}, 400)
-            sender = sender.strip()
             admission = edge.admit(self.name(), sender, request_address(request), body.get("message"))
             if admission.refusal:
                 return response.json([{"recipient_id": sender, "text": admission.refusal}], admission.status)
@@ -71,6 +68,14 @@ class RestChannel(InputChannel):
             return response.json(messages)
 
         return webhook
+
+
+def _usable_sender(sender: object) -> bool:
+    """A string of at most 128 characters, none of them a colon (kept for the channels' own
+    namespaces, web:…, so REST cannot reach them) or invisible: control and format characters,
+    lone surrogates (they cannot be stored), unassigned code points."""
+    return (isinstance(sender, str) and 0 < len(sender) <= MAX_SENDER and ":" not in sender
+            and sender.strip() == sender and all(unicodedata.category(ch)[0] != "C" for ch in sender))  # fmt: skip
 
 
 def _json_object(raw: bytes) -> dict | None:

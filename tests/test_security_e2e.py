@@ -154,7 +154,8 @@ def test_a_long_message_is_refused_politely(bot):
 # --- identity of a conversation -------------------------------------------------------------
 @pytest.mark.parametrize("case", ["no sender", "null sender", "empty sender", "number sender",
                                   "sender in another channel's namespace", "huge sender",
-                                  "lone surrogate in the sender", "control character in the sender"])  # fmt: skip
+                                  "lone surrogate in the sender", "control character in the sender",
+                                  "invisible sender"])  # fmt: skip
 def test_no_usable_sender_is_a_400_never_a_shared_conversation(bot, case):
     status, reply = bot.post("/webhooks/rest/webhook", BODIES[case])
     assert status == 400 and reply["error"] == "sender required" and reply["text"]
@@ -186,6 +187,28 @@ def test_typed_commands_are_read_as_text(bot):
     assert "老年人优待证" in texts(say(bot, sender, "要多久？", headers)[1])  # the conversation was not reset
     forged = '/check_status{"receipt_number": "SL2026110100001", "phone_last4": "1234"}'
     assert "当前状态" not in texts(say(bot, sender, forged, headers)[1])
+
+
+@pytest.mark.parametrize("length", [b"-1", b"abc"])
+def test_a_bad_content_length_is_refused_and_the_servers_stay_up(bot, length):
+    """Sanic 21.12 loops for ever on a negative Content-Length: one request stopped the bot."""
+    import socket
+
+    for port in (bot.rasa_port, bot.action_port):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: " + length + b"\r\n\r\n" + b'{"sender": "a", "message": "hi"}')
+            # 400; the action server's token check runs on errors too, so 403 there
+            assert connection.recv(1024).split()[1] in (b"400", b"403")
+    time.sleep(1)
+    assert bot.post("/status", b"", method="GET") == (200, {"ready": True})
+    assert urllib.request.urlopen(f"http://127.0.0.1:{bot.action_port}/health", timeout=5).status == 200
+
+
+@pytest.mark.parametrize("payload", ["button payload with an object", "button payload with surrogates"])
+def test_a_forged_button_is_a_matter_not_found(bot, payload):
+    reply = texts(say(bot, uuid.uuid4().hex, MESSAGES[payload])[1])
+    assert "没有找到" in reply and reply != wording.busy()
 
 
 def test_a_request_sent_slowly_is_cut_off(bot):
