@@ -447,13 +447,22 @@ def test_logs_hold_no_personal_numbers_or_long_texts(bot):
 
 
 # --- the second bot: defaults, Rasa's API on with a token -----------------------------------
+PLATFORM_PERSONAL = {"applicant": "欧阳娜娜", "phone": "13812345678", "id_number": "440305199001011234"}
+
+
 @pytest.fixture(scope="module")
 def wrong_path_platform():
-    """A status platform on loopback whose every path is wrong: 404 with an HTML page."""
+    """A broken status platform on loopback: a wrong path (404 with an HTML page) every other
+    time, else a malformed answer full of personal data."""
     from aiohttp import web
 
+    calls = []
+
     async def not_here(request):  # noqa: ANN001, ANN202
-        return web.Response(status=404, text="<html><h1>404 Not Found</h1></html>", content_type="text/html")
+        calls.append(request.path)
+        if len(calls) % 2:
+            return web.Response(status=404, text="<html><h1>404 Not Found</h1></html>", content_type="text/html")
+        return web.json_response({**PLATFORM_PERSONAL, "state": "飞走了"})
 
     app, port, loop = web.Application(), free_port(), asyncio.new_event_loop()
     app.router.add_route("*", "/{tail:.*}", not_here)
@@ -470,7 +479,7 @@ def wrong_path_platform():
 @pytest.fixture(scope="module")
 def api_bot(tmp_path_factory, wrong_path_platform):
     folder = tmp_path_factory.mktemp("api")
-    bot = Bot(catalogue_with_applications(folder), str(folder / "tracker.db"),
+    bot = Bot(catalogue_with_applications(folder), str(folder / "tracker.db"), log=folder / "servers.log",
               env={"RASA_ENABLE_API": "1", "RASA_AUTH_TOKEN": TOKEN, "SANIC_PROXIES_COUNT": "1",
                    "BOT_RATE_PER_CLIENT": "20/60/20", "BOT_STATUS_PROVIDER": "http",
                    "BOT_STATUS_URL": wrong_path_platform})  # fmt: skip
@@ -486,6 +495,10 @@ def test_a_platform_error_is_not_the_citizens_failure(api_bot):
         say(api_bot, sender, RECEIPT, headers)
         replies.append(texts(say(api_bot, sender, DIGITS, headers)[1]))
     assert all("暂时查不到办件进度" in r and "12345" in r for r in replies)
+    time.sleep(1)
+    log = api_bot.log.read_text("utf-8", "replace")
+    assert "status provider unavailable" in log  # logged, but nothing the platform sent
+    assert not any(value in log for value in PLATFORM_PERSONAL.values())
 
 
 def test_the_api_needs_its_token_and_never_serves_the_model_routes(api_bot):
