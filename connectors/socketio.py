@@ -25,6 +25,7 @@ from connectors.edge import Edge, request_address
 log = logging.getLogger(__name__)
 
 SENDER_PREFIX = "web:"
+SOCKET_FRAME_BYTES = 1_000_000
 
 
 class Sessions:
@@ -100,8 +101,10 @@ class SocketIOChannel(InputChannel):
         return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
+        # Frames up to engine.io's default of 1 MB reach the edge, which answers a message over
+        # the limit politely; larger ones close the connection.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=config.allowed_origins(),
-                          max_http_buffer_size=config.max_body_bytes())  # fmt: skip
+                          max_http_buffer_size=SOCKET_FRAME_BYTES)  # fmt: skip
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         sessions, edge, namespace = Sessions(), Edge(), self.namespace

@@ -17,6 +17,7 @@ def guarded(text: str, intent: str) -> str:
 @pytest.mark.parametrize("text, intent", [
     ("'; DROP TABLE events; --", "inform_receipt"), ("<script>alert(1)</script>", "check_status"),
     ("SELECT * FROM applications", "inform_receipt"), ("hello there", "check_status"), ("{{7*7}}", "inform_receipt"),
+    ("我叫张三，电话138****5678，想投诉", "inform_receipt"),
 ])  # fmt: skip
 def test_text_that_cannot_be_a_status_request_falls_back(text, intent):
     assert guarded(text, intent) == "nlu_fallback"

@@ -51,13 +51,16 @@ def clean_receipt(text: str) -> Optional[str]:
 
 def plausible_status_message(intent: str, text: str) -> bool:
     """Whether a message the NLU reads as a status request could be one: giving a number
-    (inform_receipt) needs four digits in a row or a masked ID number (refused in the form);
+    (inform_receipt) needs four digits in a row, not those of a masked mobile number, or a
+    masked ID number (refused in the form);
     asking for the status (check_status) needs Chinese words. SQL, markup and other text
     without them is no status request, whatever the classifier's character n-grams say."""
     if ID_PLACEHOLDER in text:
         return True
     if intent == "inform_receipt":
-        return re.search(r"\d{4}", re.sub(r"[\s\-－]", "", normalize_width(text))) is not None
+        # The last four of a mobile number the edge masked (138****5678) are no receipt number.
+        digits = re.sub(r"1\d{2}\*{4}\d{4}", "", normalize_width(text))
+        return re.search(r"\d{4}", re.sub(r"[\s\-－]", "", digits)) is not None
     return re.search(r"[\u3400-\u9fff]", text) is not None
 
 
