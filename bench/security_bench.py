@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -108,6 +109,8 @@ async def attack(route: str, bot: Bot, seconds: float, attackers: int) -> dict:
                     outcome = await action_server_guess(session, f"http://127.0.0.1:{bot.action_port}/webhook", receipt, digits)
                 else:
                     outcome = await rest_guess(session, rest_url, receipt, digits, address)
+            except socketio.exceptions.ConnectionError:
+                outcome = "connection refused"  # a new socket counts against its address's limit
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as error:
                 outcome = f"error {type(error).__name__}"
             counts[outcome] = counts.get(outcome, 0) + 1
