@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.stats import percentile  # noqa: E402
 from tests.catalogues import DEMO_CATALOGUE, import_into  # noqa: E402
-from tests.servers import Bot, SocketCitizen  # noqa: E402
+from tests.servers import Bot, forged_status_call, socket_status_lookup  # noqa: E402
 
 # (receipt, right digits): one demo application per route, so that one route's lock does not
 # decide another's figures. The right digits are the attacker's 7th guess.
@@ -68,22 +68,9 @@ async def rest_guess(session: aiohttp.ClientSession, url: str, receipt: str, dig
     return verdict(reply)
 
 
-async def socketio_guess(base: str, receipt: str, digits: str, address: str) -> str:
-    citizen = SocketCitizen(base, {"X-Forwarded-For": address})
-    try:
-        await citizen.connect()
-        await citizen.say(receipt)
-        return verdict(" ".join(m.get("text") or "" for m in await citizen.say(digits)))
-    finally:
-        await citizen.close()
-
-
 async def action_server_guess(session: aiohttp.ClientSession, url: str, receipt: str, digits: str) -> str:
     """A forged tracker sent straight to the action server, as the probe did."""
-    call = {"next_action": "action_check_status", "sender_id": uuid.uuid4().hex, "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": "x", "slots": {"receipt_number": receipt, "phone_last4": digits},
-                        "latest_message": {}, "events": []}}  # fmt: skip
-    async with session.post(url, json=call) as response:
+    async with session.post(url, json=forged_status_call(receipt, digits)) as response:
         if response.status == 403:
             return "refused"
         body = await response.json(content_type=None)
@@ -104,7 +91,8 @@ async def attack(route: str, bot: Bot, seconds: float, attackers: int) -> dict:
             address = new_address() if route == "rest-many-addresses" else fixed_address
             try:
                 if route == "socketio":
-                    outcome = await socketio_guess(bot.url(""), receipt, digits, address)
+                    outcome = verdict(await socket_status_lookup(bot.url(""), receipt, digits,
+                                                                 {"X-Forwarded-For": address}))
                 elif route == "action-server":
                     outcome = await action_server_guess(session, f"http://127.0.0.1:{bot.action_port}/webhook", receipt, digits)
                 else:

@@ -5,7 +5,9 @@ the bot never needs them, so they are never stored. Receipt numbers (受理编�
 status lookup; they are masked in logs, and in the stored conversation once the lookup is done."""
 from __future__ import annotations
 
+import logging
 import re
+import traceback
 import unicodedata
 
 ID_NUMBER = re.compile(
@@ -57,8 +59,6 @@ def scrub_logs(limit: int = 300) -> None:
     """From now on every log record of this process, whoever writes it (Rasa, Sanic, the SDK,
     our code), has its personal numbers masked and its text cut to `limit` characters, its
     traceback to the last 4,000. Records are made only for levels that are logged."""
-    import logging
-
     make_record = logging.getLogRecordFactory()
     if getattr(make_record, "scrubs", False):
         return
@@ -71,7 +71,7 @@ def scrub_logs(limit: int = 300) -> None:
             message = str(record.msg)
         record.msg, record.args = mask_for_log(message, limit), None
         if record.exc_info:
-            trace = "".join(__import__("traceback").format_exception(*record.exc_info))
+            trace = "".join(traceback.format_exception(*record.exc_info))
             record.exc_text = mask_for_log(trace[-4000:], 4000)
             record.exc_info = None
         return record

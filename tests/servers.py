@@ -11,6 +11,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,6 +153,14 @@ class Bot:
         stop_group(self.process)
 
 
+def forged_status_call(receipt: str, digits: str) -> dict:
+    """What an attacker sends straight to the action server: a made-up tracker whose slots ask
+    the status lookup about `receipt` with `digits`."""
+    return {"next_action": "action_check_status", "sender_id": uuid.uuid4().hex, "version": "3.6.21", "domain": {},
+            "tracker": {"sender_id": "x", "slots": {"receipt_number": receipt, "phone_last4": digits},
+                        "latest_message": {}, "events": []}}  # fmt: skip
+
+
 def _complete(answer: bytes) -> bool:
     head, separator, body = answer.partition(b"\r\n\r\n")
     if not separator:
@@ -217,3 +226,14 @@ class SocketCitizen:
 
     async def close(self) -> None:
         await self.client.disconnect()
+
+
+async def socket_status_lookup(base_url: str, receipt: str, digits: str, headers: dict | None = None) -> str:
+    """One status lookup in a new socket.io connection: the text of the reply to the digits."""
+    citizen = SocketCitizen(base_url, headers)
+    try:
+        await citizen.connect()
+        await citizen.say(receipt)
+        return " ".join(m.get("text") or "" for m in await citizen.say(digits))
+    finally:
+        await citizen.close()

@@ -21,7 +21,7 @@ import pytest
 from bot import wording
 from tests.bad_inputs import BODIES, MESSAGES
 from tests.catalogues import DEMO_CATALOGUE, ROOT, import_into
-from tests.servers import Bot, SocketCitizen, free_port
+from tests.servers import Bot, SocketCitizen, forged_status_call, free_port, socket_status_lookup
 
 MODEL = ROOT / "models" / "daoban.tar.gz"
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` (make test does)")
@@ -79,9 +79,7 @@ def test_rasa_api_is_off_by_default(bot, method, path, closed):
 
 
 def test_action_server_refuses_calls_without_the_token(bot):
-    forged = {"next_action": "action_check_status", "sender_id": "victim", "version": "3.6.21", "domain": {},
-              "tracker": {"sender_id": "victim", "slots": {"receipt_number": RECEIPT, "phone_last4": "0000"},
-                          "latest_message": {}, "events": []}}  # fmt: skip
+    forged = forged_status_call(RECEIPT, "0000")
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "wrong"}):
         request = urllib.request.Request(f"http://127.0.0.1:{bot.action_port}/webhook", json.dumps(forged).encode(),
                                          {"Content-Type": "application/json", **headers})  # fmt: skip
@@ -288,7 +286,7 @@ def test_status_cannot_be_guessed_by_any_route(bot):
     routes = {
         "REST, new sender and new address per guess": ("SL2026110300027", "5678", lambda r, d: lookup(bot, r, d)),
         "socket.io, new connection and address per guess": ("SL2026111500042", "3456", lambda r, d: asyncio.run(
-            _socket_lookup(bot, r, d))),
+            socket_status_lookup(bot.url(""), r, d, address()))),
         "action server, forged tracker": ("SL2026111000315", DIGITS, lambda r, d: _forged_lookup(bot, r, d)),
     }  # fmt: skip
     for route, (receipt, right, guess) in routes.items():
@@ -298,20 +296,9 @@ def test_status_cannot_be_guessed_by_any_route(bot):
     assert time.monotonic() - started < 60
 
 
-async def _socket_lookup(bot: Bot, receipt: str, digits: str) -> str:
-    citizen = SocketCitizen(bot.url(""), address())
-    await citizen.connect()
-    await citizen.say(receipt)
-    reply = texts(await citizen.say(digits))
-    await citizen.close()
-    return reply
-
-
 def _forged_lookup(bot: Bot, receipt: str, digits: str) -> str:
-    call = {"next_action": "action_check_status", "sender_id": uuid.uuid4().hex, "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": "x", "slots": {"receipt_number": receipt, "phone_last4": digits},
-                        "latest_message": {}, "events": []}}  # fmt: skip
-    request = urllib.request.Request(f"http://127.0.0.1:{bot.action_port}/webhook", json.dumps(call).encode(),
+    request = urllib.request.Request(f"http://127.0.0.1:{bot.action_port}/webhook",
+                                     json.dumps(forged_status_call(receipt, digits)).encode(),
                                      {"Content-Type": "application/json"})  # fmt: skip
     try:
         return urllib.request.urlopen(request, timeout=10).read().decode()
