@@ -84,6 +84,7 @@ def _import(path: Path, fmt: Optional[str], full: bool) -> int:
         with db.session_scope() as session:
             with tqdm(total=len(data.matters), unit=" matters", desc="writing", disable=None) as bar:
                 result = write_catalogue(session, data, full=full, progress=bar.update)
+        vectors = _embed()
     except CatalogueError as error:
         print(f"import failed, nothing changed: {error}", file=sys.stderr)
         return 1
@@ -92,7 +93,26 @@ def _import(path: Path, fmt: Optional[str], full: bool) -> int:
         print(f"import failed, nothing changed: the database refused it: {reason}", file=sys.stderr)
         return 1
     print(result)
+    print(vectors or "passage vectors: none (sentence embedder off or not loadable: lexical search only)")
     return 0
+
+
+def _embed():
+    """The passage vectors of texts new or changed by the import (a separate transaction: the
+    records stay imported if embedding is interrupted; the search embeds what is missing)."""
+    from tqdm import tqdm
+
+    from bot import db
+    from bot.search.dense.embedder import load_embedder
+    from bot.search.dense.vectors import active_matter_texts, digest, embed_catalogue
+
+    embedder = load_embedder()
+    if embedder is None:
+        return None
+    with db.session_scope() as session:
+        total = len({digest(t) for matter in active_matter_texts(session) for t in matter.texts})
+        with tqdm(total=total, unit=" texts", desc="embedding", disable=None) as bar:
+            return embed_catalogue(session, embedder, progress=bar.update)
 
 
 def _dictionary(folder: Path, catalogue: Optional[Path]) -> int:
@@ -108,9 +128,18 @@ def _stats() -> int:
     from bot import db
     from bot.store import catalogue_stats
 
+    from bot.search.dense.embedder import load_embedder
+    from bot.search.dense.vectors import stored_coverage
+
+    embedder = load_embedder()
     with db.session_scope() as session:
         for line in catalogue_stats(session).lines():
             print(line)
+        if embedder is None:
+            print("passage vectors: sentence embedder off or not loadable (lexical search only)")
+        else:
+            stored, texts = stored_coverage(session, embedder.name)
+            print(f"passage vectors ({embedder.name}): {stored} of {texts} texts")
     return 0
 
 

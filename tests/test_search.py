@@ -9,6 +9,7 @@ import pytest
 from bot.search import AMBIGUOUS, MATCH, NONE, MatterSearch
 from bot.search.evaluation import evaluate, load_questions
 from bot.search.normalize import name_parts, normalize
+from bot.search.searcher import HYBRID, LEXICAL
 from tests.catalogues import import_into
 from tests.conftest import QUESTIONS
 
@@ -136,9 +137,9 @@ def test_a_progress_lookup_only_answers_a_question_about_progress(small_search):
 
 def test_a_word_naming_the_department_tells_matters_apart(small_search):
     _terms, ranked = small_search.rank("小店停业要去税务局办什么")
-    assert [c.code for c in ranked] == ["T1", "T2"]
+    assert [c.code for c in ranked][:2] == ["T1", "T2"]
     _terms, ranked = small_search.rank("小店停业要去市场监督管理局办什么")
-    assert [c.code for c in ranked] == ["T2", "T1"]
+    assert [c.code for c in ranked][:2] == ["T2", "T1"]
 
 
 def test_the_state_title_is_left_out_as_citizens_do():
@@ -164,16 +165,19 @@ def test_the_aspect_asked_about_does_not_hide_the_matter(gdzwfw_search, question
     assert result.decision == MATCH and result.best.name == name
 
 
-# Floors a change must not fall below; the measured figures are in docs/benchmarks.md.
-@pytest.mark.parametrize(
-    "fixture, questions, top1, top3, none",
-    [
-        ("demo_search", "search_questions_demo.yml", 0.82, 0.85, 0.95),
-        ("gdzwfw_search", "search_questions_gdzwfw.yml", 0.60, 0.66, 0.84),
-    ],
-)
-def test_accuracy_on_labelled_questions(request, fixture, questions, top1, top3, none):
-    labelled = load_questions(QUESTIONS / questions)
+# Floors a change must not fall below, per mode (the sentence model may not load on some
+# machine); the measured figures are in docs/benchmarks.md.
+FLOORS = {
+    ("demo", HYBRID): (0.92, 0.95, 0.85), ("demo", LEXICAL): (0.82, 0.85, 0.95),
+    ("gdzwfw", HYBRID): (0.74, 0.78, 0.80), ("gdzwfw", LEXICAL): (0.60, 0.66, 0.84),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("catalogue", ["demo", "gdzwfw"])
+def test_accuracy_on_labelled_questions(request, catalogue):
+    search = request.getfixturevalue(f"{catalogue}_search")
+    labelled = load_questions(QUESTIONS / f"search_questions_{catalogue}.yml")
     assert len(labelled) >= 100
-    rates = evaluate(request.getfixturevalue(fixture), labelled).rates()
+    rates = evaluate(search, labelled).rates()
+    top1, top3, none = FLOORS[catalogue, search.mode]
     assert rates["top1"] >= top1 and rates["top3"] >= top3 and rates["none"] >= none, rates

@@ -110,12 +110,16 @@ class MatterIndex:
             for text in texts:
                 for char in text:
                     self.postings[char].add(number)
+        self._numbers = {matter.code: number for number, matter in enumerate(self.matters)}
         self._char_weights = self._weigh_characters()
         self._patterns: dict[str, re.Pattern] = {}
         self._term_cache: dict[tuple[str, bool], dict[int, TermMatch]] = {}
         self._occurs_cache: dict[str, bool] = {}
         self._tokenizer = None
         self._pinyin_words: Optional[dict[str, str]] = None
+
+    def number_of(self, code: str) -> int:
+        return self._numbers[code]
 
     # --- vocabulary: jieba's user dictionary and the pinyin typo map -------------------------
     def vocabulary(self, cut) -> Counter:  # noqa: ANN001

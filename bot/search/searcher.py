@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -14,31 +15,32 @@ from bot import db
 from bot.models import ACTIVE, Matter
 from bot.search.index import MatterIndex, TermMatch, word_pinyin
 from bot.search.lexicon import Lexicon, load_lexicon
+from bot.search.dense.embedder import Embedder, load_embedder
+from bot.search.dense.vectors import VectorIndex, active_matter_texts
 from bot.search.normalize import MAX_QUERY_CHARS, normalize
+from bot.search.tuning import DEFAULT, Tuning
 from bot.store import RevisionWatch
 
 MATCH = "match"
 AMBIGUOUS = "ambiguous"
 NONE = "none"
 
-NONE_BELOW = 0.62  # a best score under this: the catalogue has no such matter, unless named
-CONFIDENT = 0.62  # a best score from here on, clear of the rest, is one match
-CLOSE_RATIO = 0.9  # candidates within this share of the best are too close to call
 CONTEXT_WEIGHT = 0.15  # how much a context word (奶奶, 今年) missing from a matter counts against it
 SINGLE_CHAR_WEIGHT = 0.5  # a lone character (车, 花) says less than a word …
 SINGLE_CHAR_ABSENCE = 0.5  # … and costs less still where a matter's names lack it
 UNMATCHED_WEIGHT = 0.3  # and any word no matter's names hold (people say more than the name) …
 UNKNOWN_DOCUMENT_WEIGHT = 1.0  # … but a document no matter issues (护照, 通行证) counts in full:
 # the question is about a matter the catalogue lacks, however well 换, 续, 办 match.
-NAMED_COVERAGE = 0.9  # a question that names a matter outright (its name or an alias) …
-NAMED_QUERY_COVERAGE = 0.35  # … is about it even with much else said, from this share on
-PROGRESS_UNASKED = 0.7  # a progress lookup (…进度查询) for a question that asks no progress
 DEPARTMENT_WEIGHT = 0.5  # a word naming the matter's department (税务局) is half a match
 MAX_JOINED_CHARACTERS = 4  # lone characters joined into one word: 工 + 亡 -> 工亡
 MAX_CANDIDATES = 5
 _PROGRESS_CUE = re.compile("查|进度|进展|到哪|哪一步|审到|结果|状态|好了没|办好没|下来没|下来了")
 _DOCUMENT = re.compile(r".+(证|照|卡|签注)$")  # 护照, 通行证, 许可证, 营业执照, 公交卡
 _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[岁周年月天日号个多]*$")
+HYBRID = "hybrid"  # lexical and dense retrievers fused
+LEXICAL = "lexical"  # the sentence model is off or could not load
+_DEFAULT_EMBEDDER = object()  # MatterSearch's embedder argument left out: BOT_EMBEDDER decides
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,9 +51,14 @@ class Candidate:
     score: float
     query_coverage: float = 0.0
     name_coverage: float = 0.0
+    lexical: float = 0.0  # the lexical score alone
+    cosine: float = -1.0  # the question's best cosine with the matter's texts (-1: not embedded)
+    named: bool = False  # the question says the matter's name or an alias outright
+    said: frozenset = frozenset()  # the question's words found in the matter's names
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "name": self.name, "department": self.department, "score": round(self.score, 4)}
+        return {"code": self.code, "name": self.name, "department": self.department, "score": round(self.score, 4),
+                "lexical": round(self.lexical, 4), "cosine": round(float(self.cosine), 4)}
 
 
 @dataclass
@@ -68,7 +75,7 @@ class SearchResult:
     @property
     def names_a_matter(self) -> bool:
         """The question says the best candidate's name or an alias outright (档案接收是办什么的)."""
-        return self.decision != NONE and self.best is not None and _names_it(self.best)
+        return self.decision != NONE and self.best is not None and self.best.named
 
     def as_dict(self) -> dict:
         return {"q": self.query, "decision": self.decision, "candidates": [c.as_dict() for c in self.candidates]}
@@ -79,10 +86,14 @@ class MatterSearch:
     the catalogue (checked at most every `refresh_seconds`), so no retraining is needed."""
 
     def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0,
-                 lexicon: Optional[Lexicon] = None):
+                 lexicon: Optional[Lexicon] = None, tuning: Tuning = DEFAULT,
+                 embedder: Optional[Embedder] = _DEFAULT_EMBEDDER):  # type: ignore[assignment]
         self.database_url = database_url
         self.lexicon = lexicon or load_lexicon()
+        self.tuning = tuning
+        self._embedder = embedder
         self._index: Optional[MatterIndex] = None
+        self._vectors: Optional[VectorIndex] = None
         self._catalogue = RevisionWatch(database_url, refresh_seconds)
         self._lock = threading.Lock()
 
@@ -96,13 +107,27 @@ class MatterSearch:
                 gc.freeze()
         return self._index
 
+    @property
+    def embedder(self) -> Optional[Embedder]:
+        if self._embedder is _DEFAULT_EMBEDDER:
+            self._embedder = load_embedder()
+        return self._embedder
+
+    @property
+    def mode(self) -> str:
+        """`hybrid`, or `lexical` when the sentence model is off or could not load."""
+        return HYBRID if self.embedder is not None else LEXICAL
+
     def _build(self) -> MatterIndex:
+        embedder = self.embedder
         with db.session_scope(self.database_url) as session:
             rows = session.execute(
                 select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases)
                 .where(Matter.status == ACTIVE)
                 .order_by(Matter.id)
             ).all()
+            if embedder is not None:  # the same matters in the same order as the lexical index
+                self._vectors = VectorIndex.load(session, active_matter_texts(session), embedder)
         names = ((code, name, dept, [n for n in [short, *(aliases or [])] if n]) for code, name, dept, short, aliases in rows)
         index = MatterIndex(names, self.lexicon)
         index.pinyin_words()  # build the tokenizer and typo map now, not on a citizen's first question
@@ -114,20 +139,75 @@ class MatterSearch:
         return self._decide(question, terms, ranked, limit)
 
     def rank(self, question: str, limit: int = MAX_CANDIDATES) -> tuple[list[str], list[Candidate]]:
-        """The question's words and the best-scoring matters, before any decision."""
+        """The question's words and the best-scoring matters, before any decision: candidates of
+        the lexical and the dense retriever, fused."""
         index = self.index()
+        vectors = self._vectors
         text = normalize(question, MAX_QUERY_CHARS)
-        terms = self._words(text, index)
-        return terms, self._score(terms, index, limit, asks_progress=bool(_PROGRESS_CUE.search(text)))
+        tokens = self._tokens(text, index)
+        terms = self._content_words(tokens)
+        asks_progress = bool(_PROGRESS_CUE.search(text))
+        lexical = self._score(terms, index, self.tuning.pool, asks_progress)
+        if vectors is None or self.embedder is None or not text or self._lexically_certain(lexical):
+            return terms, self._alone(lexical, limit)
+        # Embedded after the typo correction (社宝卡 -> 社保卡): the model never saw the typo.
+        cosines = vectors.cosines(self.embedder.query("".join(tokens)), self.tuning.secondary_discount)
+        return terms, self._fuse(lexical, cosines, index, asks_progress)[:limit]
+
+    def _lexically_certain(self, lexical: list[Candidate]) -> bool:
+        """A question that names one matter outright and scores high needs no embedding."""
+        if not lexical or lexical[0].score < self.tuning.skip_dense_above or not self._names_it(lexical[0]):
+            return False
+        return len(lexical) == 1 or lexical[1].score < self.tuning.close_ratio * lexical[0].score
+
+    def _alone(self, lexical: list[Candidate], limit: int) -> list[Candidate]:
+        for candidate in lexical:
+            candidate.lexical = candidate.score
+            candidate.named = self._names_it(candidate)
+        return lexical[:limit]
+
+    def _fuse(self, lexical: list[Candidate], cosines, index: MatterIndex, asks_progress: bool) -> list[Candidate]:  # noqa: ANN001
+        """score = w * lexical + (1 - w) * cosine rescaled to [0, 1] between the floor and the
+        ceiling, over the union of both retrievers' best candidates."""
+        tuning = self.tuning
+        by_code = {c.code: c for c in lexical}
+        numbers = {c.code: n for n, c in ((index.number_of(c.code), c) for c in lexical)}
+        for number in heapq.nlargest(tuning.pool, range(len(cosines)), key=cosines.__getitem__):
+            matter = index.matters[number]
+            numbers.setdefault(matter.code, number)
+            if matter.code not in by_code:
+                by_code[matter.code] = Candidate(matter.code, matter.name, matter.department, 0.0)
+        fused: list[tuple[Candidate, bool]] = []
+        span = tuning.cosine_ceiling - tuning.cosine_floor
+        for code, candidate in by_code.items():
+            number = numbers[code]
+            matter = index.matters[number]
+            cosine = float(cosines[number])
+            dense = min(1.0, max(0.0, (cosine - tuning.cosine_floor) / span))
+            if matter.progress_lookup and not asks_progress:
+                dense *= tuning.progress_unasked
+            candidate.lexical, candidate.cosine = candidate.score, cosine
+            candidate.named = self._names_it(candidate)
+            candidate.score = tuning.lexical_weight * candidate.lexical + (1 - tuning.lexical_weight) * dense
+            if candidate.score > 0:  # neither retriever found anything of it
+                fused.append((candidate, matter.usual_variant))
+        fused.sort(key=lambda item: (-round(item[0].score, 3), -item[1], -item[0].name_coverage, len(item[0].name)))
+        return [candidate for candidate, _usual in fused]
 
     def terms(self, question: str) -> list[str]:
         """The question's content words: normalised, typos corrected, fillers dropped."""
         return self._words(normalize(question, MAX_QUERY_CHARS), self.index())
 
     def _words(self, text: str, index: MatterIndex) -> list[str]:
+        return self._content_words(self._tokens(text, index))
+
+    def _tokens(self, text: str, index: MatterIndex) -> list[str]:
+        """The question cut into words, typos corrected; joined again, the corrected question."""
         # Without HMM, characters jieba does not know stay single, where typos can be found.
         tokens = self._correct_typos(index.tokenizer().lcut(text, HMM=False), index)
-        tokens = _join_lone_characters(tokens, index, self.lexicon.fillers)
+        return _join_lone_characters(tokens, index, self.lexicon.fillers)
+
+    def _content_words(self, tokens: list[str]) -> list[str]:
         words: list[str] = []
         for word in tokens:
             if word in self.lexicon.fillers or word in words:
@@ -227,27 +307,61 @@ class MatterSearch:
             name_coverage = index.name_coverage(matter, [match for _term, match in hits])
             score = combine(query_coverage, name_coverage)
             if matter.progress_lookup and not asks_progress:
-                score *= PROGRESS_UNASKED
-            candidate = Candidate(matter.code, matter.name, matter.department, score, query_coverage, name_coverage)
+                score *= self.tuning.progress_unasked
+            candidate = Candidate(matter.code, matter.name, matter.department, score, query_coverage, name_coverage,
+                                  said=frozenset(term for term, _match in hits))
             scored.append((candidate, matter.usual_variant))
             best = max(best, candidate.score)
             heapq.heappush(listed, candidate.score)
             if len(listed) > limit:
                 heapq.heappop(listed)
             if len(listed) == limit:
-                floor = min(CLOSE_RATIO * best, listed[0])
+                floor = min(self.tuning.close_ratio * best, listed[0])
         # Ties go to the usual variant (新申请 before 遗失补办), then to the fuller, shorter name.
         scored.sort(key=lambda item: (-round(item[0].score, 3), -item[1], -item[0].name_coverage, len(item[0].name)))
         return [candidate for candidate, _usual in scored]
 
+    def _names_it(self, candidate: Candidate) -> bool:
+        """The question holds the matter's name or an alias, among other things it says."""
+        return (candidate.name_coverage >= self.tuning.named_coverage
+                and candidate.query_coverage >= self.tuning.named_query_coverage)
+
     def _decide(self, question: str, terms: list[str], ranked: list[Candidate], limit: int) -> SearchResult:
+        tuning = self.tuning
         best = ranked[0] if ranked else None
-        if best is None or not (best.score >= NONE_BELOW or _names_it(best)):
+        if best is None:
             return SearchResult(question, NONE, [], terms)
-        close = [c for c in ranked if c.score >= best.score * CLOSE_RATIO]
-        if best.score >= CONFIDENT and len(close) == 1:
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        agree = best.lexical > 0 and best.lexical >= max(c.lexical for c in ranked)
+        probability = tuning.answer_probability(best.score, best.lexical, agree, best.score - second, best.named)
+        if probability < tuning.answerable and not best.named:
+            return SearchResult(question, NONE, [], terms)
+        named = _distinct_named(ranked)
+        if len(named) > 1:  # 老年证和公交卡怎么办: both, to choose from
+            return SearchResult(question, AMBIGUOUS, named[:limit], terms)
+        close = [c for c in ranked if _close(c, best, tuning.close_ratio)]
+        if probability >= tuning.confident and len(close) == 1:
             return SearchResult(question, MATCH, ranked[:limit], terms)
         return SearchResult(question, AMBIGUOUS, (close if len(close) > 1 else ranked)[:limit], terms)
+
+
+def _close(candidate: Candidate, best: Candidate, ratio: float) -> bool:
+    """Too close to the best to call. Siblings (残疾人证新办/挂失补办) are near-equal in meaning:
+    when the question has words the names hold, the lexical side must be close too, which
+    carries the variants (首次 before 补领 unless 补领 is said)."""
+    if candidate.score < best.score * ratio:
+        return False
+    return best.lexical <= 0 or candidate.lexical >= best.lexical * ratio
+
+
+def _distinct_named(ranked: list[Candidate]) -> list[Candidate]:
+    """The candidates the question names outright by different words (老年证和公交卡): each
+    says something of its own. One word naming several siblings (残疾人证) is one matter
+    asked about, decided as any other."""
+    named = [c for c in ranked if c.named]
+    distinct = [c for c in named if not any(o is not c and c.said <= o.said and o.said != c.said for o in named)]
+    own = {c.said for c in distinct}
+    return distinct if len(own) > 1 and not any(a < b for a in own for b in own) else []
 
 
 def _unknown_documents(matches: dict[str, dict]) -> set[str]:
@@ -291,11 +405,6 @@ def _add_department_words(gathered: dict[int, list[tuple[str, TermMatch]]], term
 
 
 _DEPARTMENT_MATCH = TermMatch(DEPARTMENT_WEIGHT, {})
-
-
-def _names_it(candidate: Candidate) -> bool:
-    """The question holds the matter's name or an alias, among other things it says."""
-    return candidate.name_coverage >= NAMED_COVERAGE and candidate.query_coverage >= NAMED_QUERY_COVERAGE
 
 
 def _close_spelling(window: str, word: str) -> bool:

