@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-embedder.txt | md5sum | cut -c1-12)
 CATALOGUE ?= knowledge
 # Another catalogue gets a database of its own, so that its answers are not mixed with the demo's.
 ifneq ($(CATALOGUE),knowledge)
@@ -15,11 +15,12 @@ export RASA_TELEMETRY_ENABLED := false
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt scripts/find-python310
+$(STAMP): requirements.txt requirements-embedder.txt scripts/find-python310
 	@python=$$(scripts/find-python310) || exit 1; \
 	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade "pip<24"
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-embedder.txt
 	$(PY) -m pip check
 	rm -f $(VENV)/.installed-* && touch $@
 

@@ -1,7 +1,9 @@
 """Answer accuracy through the REST channel (not a test): both servers started as `make run`
-starts them, one fresh conversation per labelled question (bench/data/answer_questions_*.yml).
+starts them, one fresh conversation per labelled question: the project's own sets
+(bench/data/answer_questions_*.yml) and, reported apart, the blind held-out sets
+(bench/data/blind_*.yml, written by someone who saw neither the code nor the other sets).
 
-    .venv/bin/python bench/answer_bench.py        (needs the trained model: make train)
+    .venv/bin/python bench/answer_bench.py [SET ...]     (needs the trained model: make train)
 
 A question counts when the reply is about one of the expected matters and holds the fact asked
 for (one tap on a disambiguation button allowed); an out-of-catalogue question when the bot says
@@ -27,6 +29,7 @@ from tests.catalogues import DEMO_CATALOGUE, GDZWFW, import_into  # noqa: E402
 from tests.servers import Bot  # noqa: E402
 
 CATALOGUES = {"demo": DEMO_CATALOGUE, "gdzwfw": GDZWFW}
+SETS = {f"{prefix}_{name}": name for prefix in ("answer_questions", "blind") for name in CATALOGUES}
 
 
 def custom(messages: list[dict], key: str):
@@ -86,10 +89,12 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="daoban-answers-"))
     print("| question set | questions | about a matter | out of catalogue + complaints | seconds |")
     print("|---|---|---|---|---|")
-    for name, source in CATALOGUES.items():
-        url = f"sqlite:///{workdir / f'{name}.db'}"
-        import_into(url, source)
-        questions = yaml.safe_load((ROOT / "bench" / "data" / f"answer_questions_{name}.yml").read_text("utf-8"))
+    for name in sys.argv[1:] or SETS:
+        catalogue = SETS[name]
+        url = f"sqlite:///{workdir / f'{catalogue}.db'}"
+        if not Path(workdir / f"{catalogue}.db").exists():
+            import_into(url, CATALOGUES[catalogue])
+        questions = yaml.safe_load((ROOT / "bench" / "data" / f"{name}.yml").read_text("utf-8"))
         # All questions come from 127.0.0.1, each in a new conversation: the per-address limit
         # (meant for one hall's kiosks) is lifted.
         bot = Bot(url, str(workdir / f"{name}-tracker.db"), env={"BOT_RATE_PER_CLIENT": "1000000/60"})

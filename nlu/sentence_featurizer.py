@@ -32,6 +32,10 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return {**DenseFeaturizer.get_default_config(), "embedder": None}  # None: BOT_EMBEDDER decides
 
     @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        """Any `embedder` name is accepted: an unknown one logs and gives zeros."""
+
+    @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SentenceFeaturizer":
         return cls(config, execution_context.node_name)
