@@ -326,6 +326,19 @@ class MatterSearch:
         return (candidate.name_coverage >= self.tuning.named_coverage
                 and candidate.query_coverage >= self.tuning.named_query_coverage)
 
+    def _close(self, candidate: Candidate, best: Candidate) -> bool:
+        """Too close to the best to call. A cosine within the model's noise of the best's counts
+        as equal. Siblings (残疾人证新办/挂失补办) are near-equal in meaning: when the question
+        has words the names hold, the lexical side must be close too, which carries the
+        variants (首次 before 补领 unless 补领 is said)."""
+        tuning = self.tuning
+        noise = (1 - tuning.lexical_weight) * tuning.cosine_noise / (tuning.cosine_ceiling - tuning.cosine_floor)
+        if candidate.cosine < 0 or best.cosine < 0:  # not embedded: lexical scores alone
+            noise = 0.0
+        if candidate.score + noise < best.score * tuning.close_ratio:
+            return False
+        return best.lexical <= 0 or candidate.lexical >= best.lexical * tuning.close_ratio
+
     def _decide(self, question: str, terms: list[str], ranked: list[Candidate], limit: int) -> SearchResult:
         tuning = self.tuning
         best = ranked[0] if ranked else None
@@ -339,19 +352,10 @@ class MatterSearch:
         named = _distinct_named(ranked)
         if len(named) > 1:  # 老年证和公交卡怎么办: both, to choose from
             return SearchResult(question, AMBIGUOUS, named[:limit], terms)
-        close = [c for c in ranked if _close(c, best, tuning.close_ratio)]
+        close = [c for c in ranked if self._close(c, best)]
         if probability >= tuning.confident and len(close) == 1:
             return SearchResult(question, MATCH, ranked[:limit], terms)
         return SearchResult(question, AMBIGUOUS, (close if len(close) > 1 else ranked)[:limit], terms)
-
-
-def _close(candidate: Candidate, best: Candidate, ratio: float) -> bool:
-    """Too close to the best to call. Siblings (残疾人证新办/挂失补办) are near-equal in meaning:
-    when the question has words the names hold, the lexical side must be close too, which
-    carries the variants (首次 before 补领 unless 补领 is said)."""
-    if candidate.score < best.score * ratio:
-        return False
-    return best.lexical <= 0 or candidate.lexical >= best.lexical * ratio
 
 
 def _distinct_named(ranked: list[Candidate]) -> list[Candidate]:

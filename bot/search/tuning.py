@@ -52,6 +52,9 @@ class Tuning:
     close_ratio: float = 0.9
     """Candidates within this share of the best fused score are too close to call: the
     citizen chooses."""
+    cosine_noise: float = 0.01
+    """Cosines this close are a tie when telling candidates apart: siblings (居民身份证首次申领,
+    补领, 换领) differ by about this much, which says nothing of which one is meant."""
     named_coverage: float = 0.9
     """A question holding this share of a matter's name (or an alias) names it outright …"""
     named_query_coverage: float = 0.35
