@@ -1,5 +1,6 @@
 """The bot's fixed sentences for what happens around an answer: messages refused at the edge,
-a busy system, ratings, the status form's help. Kept in one place so each channel can find (and later vary) them."""
+a busy system, ratings, the status form's help. Kept in one place so each channel can find (and
+later vary) them."""
 from __future__ import annotations
 
 from bot import config

@@ -3,6 +3,8 @@ through the REST channel, on the demo catalogue and on gdzwfw. Needs the trained
 (`make test` trains it first)."""
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 import yaml
 
@@ -155,6 +157,9 @@ def test_handoff_complaints_and_cancelling_work_at_either_slot(demo_bot):
     say("查一下办件进度")
     assert texts(say("SL2026110300027")) == [ASK_PHONE]
     assert handed_off(say("转人工"), "handoff")  # at the phone digits
+    with sqlite3.connect(demo_bot.tracker_db) as connection:  # the receipt left with the form
+        stored = "\n".join(row[0] for row in connection.execute("select data from events where sender_id = 'form-slots'"))
+    assert "SL2026110300027" not in stored and "SL*********0027" in stored
     assert texts(say("查一下办件进度")) == [ASK_RECEIPT]  # what the form had collected is gone
     assert handed_off(say("老板拖欠工资怎么办"), "complaint")  # unpaid wages: a complaint, not a receipt
     assert texts(say("查一下办件进度")) == [ASK_RECEIPT]
