@@ -38,7 +38,7 @@ class Answer:
     links: list[Link] = field(default_factory=list)
     checklist: list[str] = field(default_factory=list)
     matter: Optional[str] = None  # the matter code the answer is about
-    kind: str = "answer"  # answer, choose, not_found, ask_matter, list, certificate
+    kind: str = "answer"  # answer, choose, not_found, ask_matter, list, certificate, status_help
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -255,3 +255,13 @@ def certificate_answer(certificate: CancelledCertificate) -> Answer:
     if certificate.basis:
         text += f"（依据：{certificate.basis}）"
     return Answer(text, kind="certificate")
+
+
+CANCEL_STATUS = Button("取消查询", "/deny")
+HANDOFF = Button("转人工", "/handoff")
+
+
+def status_help_answer(text: str, cancel: bool = True) -> Answer:
+    """The status form's help when it cannot use what was typed, with the ways out as buttons:
+    取消查询 (while the form still asks) and 转人工."""
+    return Answer(text, buttons=[CANCEL_STATUS, HANDOFF] if cancel else [HANDOFF], kind="status_help")

@@ -15,7 +15,8 @@ from bot.privacy import clean_text, mask_identity
 DEFAULT_MAX_CHARS = 500  # the longest real question in our sets is under 100 characters
 # What the bot's own buttons send as `/intent{…}`; Rasa would take any other typed `/intent` as
 # given (even /restart, or entities for slots), so for those the slash goes and the NLU reads it.
-BUTTON_INTENTS = ("rate_good", "rate_bad", "deny", "inform_matter", *(f"ask_{aspect}" for aspect in ASPECTS))
+BUTTON_INTENTS = ("rate_good", "rate_bad", "deny", "handoff", "inform_matter",
+                  *(f"ask_{aspect}" for aspect in ASPECTS))
 
 
 @dataclass(frozen=True)

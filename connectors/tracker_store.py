@@ -1,9 +1,10 @@
 """Rasa's SQL tracker store, masking the status lookup's personal numbers once it is done.
 
 The 受理编号 and phone digits must be in the conversation while the status form collects them;
-after `action_check_status` has used them, this store rewrites that conversation's stored events:
-the slots hold masked values, and every text (the citizen's messages, the bot's answer) has
-those numbers masked, as do the digits typed while the form asked for them."""
+once the form has ended (`action_check_status` has used them, or the citizen left the form),
+this store rewrites that conversation's stored events: the slots hold masked values, and every
+text (the citizen's messages, the bot's answer) has those numbers masked, as do the digits typed
+while the form asked for them."""
 from __future__ import annotations
 
 import contextlib
@@ -12,7 +13,7 @@ import re
 from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.privacy import mask_reference
@@ -39,7 +40,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
-        if _looked_up_this_turn(tracker):
+        if _status_form_ended_this_turn(tracker):
             self.mask_lookups(tracker.sender_id)
 
     def mask_lookups(self, sender_id: str) -> None:
@@ -58,11 +59,14 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             session.commit()
 
 
-def _looked_up_this_turn(tracker: DialogueStateTracker) -> bool:
+def _status_form_ended_this_turn(tracker: DialogueStateTracker) -> bool:
+    """Looked up, or the form (the only loop) let go: what it collected is no longer needed."""
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             return False
         if isinstance(event, ActionExecuted) and event.action_name == LOOKUP:
+            return True
+        if isinstance(event, ActiveLoop) and event.name is None:
             return True
     return False
 

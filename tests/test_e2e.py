@@ -3,8 +3,12 @@ through the REST channel, on the demo catalogue and on gdzwfw. Needs the trained
 (`make test` trains it first)."""
 from __future__ import annotations
 
-import pytest
+import sqlite3
 
+import pytest
+import yaml
+
+from bot import config, wording
 from tests.catalogues import DEMO_CATALOGUE, ROOT, import_into
 from tests.servers import Bot
 
@@ -103,3 +107,104 @@ def test_socketio_channel(demo_bot):
     replies = asyncio.run(talk())
     assert any("一次性告知" in (r.get("text") or "") and r.get("quick_replies") for r in replies)
     assert any(r.get("answer", {}).get("matter") == "MZ-001" for r in replies)
+
+
+# --- the status form lets go (issue 9, part 5) -----------------------------------------------
+RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["responses"]
+ASK_RECEIPT, ASK_PHONE, CANCELLED = (RESPONSES[name][0]["text"] for name in (
+    "utter_ask_receipt_number", "utter_ask_phone_last4", "utter_status_cancelled"))  # fmt: skip
+CANCEL, HANDOFF = {"title": "取消查询", "payload": "/deny"}, {"title": "转人工", "payload": "/handoff"}
+
+
+def content(messages: list[dict]) -> list[dict]:
+    """The messages without their recipient, to compare two conversations' replies."""
+    return [{k: v for k, v in m.items() if k != "recipient_id"} for m in messages]
+
+
+def texts(messages: list[dict]) -> list[str]:
+    """The texts the citizen reads (REST sends each answer's custom data as a message of its own)."""
+    return [m["text"] for m in messages if "text" in m]
+
+
+def handed_off(messages: list[dict], reason: str) -> bool:
+    """One text, the phones to call, and the handoff event for the channel."""
+    event = {"reason": reason, "matter": None, "hotline": config.hotline()}
+    opening = "您的投诉或建议可以拨打" if reason == "complaint" else "正在为您转接人工客服"
+    events = [m["custom"]["data"].get("handoff") for m in messages if "custom" in m]
+    return len(texts(messages)) == 1 and texts(messages)[0].startswith(opening) and events == [event]
+
+
+def test_the_issues_conversation_lets_go_of_the_status_form(demo_bot):
+    """查一下我的办件进度, then a question about a matter, a complaint and 转人工: each is answered
+    as it is outside the form, and the receipt number is not asked for again."""
+    question = "開餐館要辦哪些手續"
+    outside = demo_bot.say("form-outside", question)
+    assert texts(demo_bot.say("form-issue", "查一下我的办件进度")) == [ASK_RECEIPT]
+    inside = demo_bot.say("form-issue", question)
+    assert content(inside) == content(outside)
+    assert texts(inside) == ["这些事项可能和您有关（点选查看）："]
+    assert {"title": "食品经营许可", "payload": '/inform_matter{"matter": "SC-004"}'} in inside[0]["buttons"]
+    assert inside[1]["custom"]["data"]["answer"]["kind"] == "list"
+    assert handed_off(demo_bot.say("form-issue", "我要投诉"), "complaint")
+    assert handed_off(demo_bot.say("form-issue", "转人工"), "handoff")
+    assert "一次性告知" in demo_bot.text("form-issue", "老年证要带什么材料")
+
+
+def test_handoff_complaints_and_cancelling_work_at_either_slot(demo_bot):
+    say = lambda text: demo_bot.say("form-slots", text)  # noqa: E731
+    assert texts(say("查一下办件进度")) == [ASK_RECEIPT]
+    assert handed_off(say("我要投诉"), "complaint")  # at the receipt number
+    say("查一下办件进度")
+    assert texts(say("SL2026110300027")) == [ASK_PHONE]
+    assert handed_off(say("转人工"), "handoff")  # at the phone digits
+    with sqlite3.connect(demo_bot.tracker_db) as connection:  # the receipt left with the form
+        stored = "\n".join(row[0] for row in connection.execute("select data from events where sender_id = 'form-slots'"))
+    assert "SL2026110300027" not in stored and "SL*********0027" in stored
+    assert texts(say("查一下办件进度")) == [ASK_RECEIPT]  # what the form had collected is gone
+    assert handed_off(say("老板拖欠工资怎么办"), "complaint")  # unpaid wages: a complaint, not a receipt
+    assert texts(say("查一下办件进度")) == [ASK_RECEIPT]
+    assert texts(say("取消")) == [CANCELLED]
+
+
+def test_two_misses_get_the_way_out_and_a_receipt_number_still_goes_on(demo_bot):
+    say = lambda text: demo_bot.say("form-misses", text)  # noqa: E731
+    say("查一下我的办件进度")
+    assert texts(say("123456")) == [wording.receipt_format_wrong(), ASK_RECEIPT]
+    way_out = say("SL2026")
+    assert texts(way_out) == [wording.status_way_out("receipt_number"), ASK_RECEIPT]
+    assert way_out[0]["buttons"] == [CANCEL, HANDOFF] and "12345" in way_out[0]["text"]
+    assert texts(say("SL2026110300027")) == [ASK_PHONE]
+    status = texts(say("5678"))
+    assert len(status) == 1 and "待补正" in status[0] and "李*红" in status[0]
+
+
+def test_a_third_miss_ends_the_form_and_the_next_question_is_answered(demo_bot):
+    say = lambda text: demo_bot.say("form-ends", text)  # noqa: E731
+    say("查一下我的办件进度")
+    say("SL2026110300027")
+    assert texts(say("12345")) == [wording.phone_last4_wrong(), ASK_PHONE]
+    assert texts(say("abcd")) == [wording.status_way_out("phone_last4"), ASK_PHONE]
+    ended = say("56")
+    assert texts(ended) == [wording.status_given_up()] and ended[0]["buttons"] == [HANDOFF]
+    assert "一次性告知" in demo_bot.text("form-ends", "老年证要带什么材料")
+    assert texts(say("查一下办件进度")) == [ASK_RECEIPT]  # a new form, not the phone digits again
+    assert texts(say("123456")) == [wording.receipt_format_wrong(), ASK_RECEIPT]  # its misses counted afresh
+
+
+def way_out(bot: Bot, sender: str) -> None:
+    """A status form that has had two misses: its way out is showing."""
+    for text in ("查一下办件进度", "123456"):
+        bot.say(sender, text)
+    assert bot.say(sender, "SL2026")[0]["buttons"] == [CANCEL, HANDOFF]
+
+
+def test_the_way_outs_cancel_button(demo_bot):
+    way_out(demo_bot, "form-tap-cancel")
+    assert texts(demo_bot.say("form-tap-cancel", "/deny")) == [CANCELLED]
+    assert "一次性告知" in demo_bot.text("form-tap-cancel", "老年证要带什么材料")
+
+
+def test_the_way_outs_handoff_button(demo_bot):
+    way_out(demo_bot, "form-tap-handoff")
+    assert handed_off(demo_bot.say("form-tap-handoff", "/handoff"), "handoff")
+    assert "一次性告知" in demo_bot.text("form-tap-handoff", "老年证要带什么材料")

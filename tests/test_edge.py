@@ -34,6 +34,7 @@ def test_a_question_passes_cleaned():
 @pytest.mark.parametrize("typed, read", [
     ("/restart", "restart"), ("//session_start", "session_start"), ('/check_status{"phone_last4": "1"}', 'check_status{"phone_last4": "1"}'),
     ("/rate_good", "/rate_good"), ("/ask_where", "/ask_where"), ('/inform_matter{"matter": "MZ-001"}', '/inform_matter{"matter": "MZ-001"}'),
+    ("/handoff", "/handoff"), ("/deny", "/deny"),  # the status form's way out
 ])  # fmt: skip
 def test_only_the_buttons_intents_may_be_sent_as_commands(typed, read):
     assert check_message(typed).text == read

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from connectors.rasa_server import server_arguments
@@ -81,6 +81,25 @@ def test_the_tracker_store_masks_the_lookup_once_done(tmp_path):
     assert "SL*********0027" in stored and "待补正" in stored and "查一下办件进度" in stored
     retrieved = asyncio.run(store.retrieve("citizen"))
     assert retrieved.get_slot("receipt_number") is None and len(retrieved.events) == len(tracker.events)
+
+
+def test_the_tracker_store_masks_a_receipt_once_the_form_is_left(tmp_path):
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    store = MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    tracker = DialogueStateTracker("citizen", domain.slots)
+    for event in (UserUttered("查一下办件进度", {"name": "check_status"}), ActiveLoop("status_form"),
+                  SlotSet("requested_slot", "receipt_number"), UserUttered("SL2026110300027", {"name": "inform_receipt"}),
+                  SlotSet("receipt_number", "SL2026110300027"), SlotSet("requested_slot", "phone_last4")):  # fmt: skip
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert "SL2026110300027" in _stored(tmp_path)  # still needed: the form asks for the digits
+    for event in (UserUttered("我要投诉", {"name": "complain"}), SlotSet("receipt_number", None),
+                  ActionExecuted("action_deactivate_loop"), ActiveLoop(None), SlotSet("requested_slot", None),
+                  ActionExecuted("action_handoff"), BotUttered("您的投诉或建议可以拨打12345政务服务便民热线")):  # fmt: skip
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    stored = _stored(tmp_path)
+    assert "SL2026110300027" not in stored and "SL*********0027" in stored and "拨打12345" in stored
 
 
 def test_the_tracker_store_fails_one_request_not_the_server(tmp_path):
