@@ -12,6 +12,7 @@ from actions.render import send
 from bot import feedback
 from bot.answers import ASPECTS
 from bot.dialogue import Guide, Turn
+from bot.search.dense.embedder import SHARED_KEY, adopt
 
 ASPECT_OF_INTENT = {f"ask_{aspect}": aspect for aspect in ASPECTS}
 RATED = "rated"  # the rating_due slot once the answer has been rated
@@ -40,7 +41,7 @@ class ActionAnswerMatter(Action):
         # understood is asked about as a whole.
         aspect = tracker.get_slot("aspect") if intent == "inform_matter" else ASPECT_OF_INTENT.get(intent)
         chosen = _chosen_code(next(tracker.get_latest_entity_values("matter"), None))
-        turn = guide().answer(_text(tracker), aspect, tracker.get_slot("matter"), chosen)
+        turn = guide().answer(_question(tracker), aspect, tracker.get_slot("matter"), chosen)
         return reply(dispatcher, tracker, turn)
 
 
@@ -51,7 +52,7 @@ class ActionListMatters(Action):
         return "action_list_matters"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        return reply(dispatcher, tracker, guide().what_can_i_do(_text(tracker), tracker.get_slot("matter")))
+        return reply(dispatcher, tracker, guide().what_can_i_do(_question(tracker), tracker.get_slot("matter")))
 
 
 class ActionAnswerCertificate(Action):
@@ -61,7 +62,7 @@ class ActionAnswerCertificate(Action):
         return "action_answer_certificate"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        turn = guide().certificate(_text(tracker), tracker.get_slot("matter"), tracker.get_slot("aspect"))
+        turn = guide().certificate(_question(tracker), tracker.get_slot("matter"), tracker.get_slot("aspect"))
         return reply(dispatcher, tracker, turn)
 
 
@@ -78,6 +79,15 @@ def _chosen_code(value: Any) -> Optional[str]:
 
 def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
+
+def _question(tracker: Tracker) -> str:
+    """The message's text. Its sentence vector, which the NLU made and sent along, is handed to
+    the search, which then does not embed the same text again."""
+    embedder = guide().search.embedder
+    if embedder is not None:
+        adopt(embedder, tracker.latest_message.get(SHARED_KEY))
+    return _text(tracker)
 
 
 def reply(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list:

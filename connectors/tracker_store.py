@@ -17,6 +17,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.privacy import mask_reference
+from bot.search.dense.embedder import SHARED_KEY
 
 LOOKUP = "action_check_status"
 SECRET_SLOTS = ("receipt_number", "phone_last4")
@@ -39,6 +40,10 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 raise TrackerStoreError(f"the tracker store failed: {type(error).__name__}") from error
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        # The message's sentence vector (for the action server's search) is not kept.
+        for event in tracker.events:
+            if isinstance(event, UserUttered):
+                event.parse_data.pop(SHARED_KEY, None)  # type: ignore[misc]
         await super().save(tracker)
         if _status_form_ended_this_turn(tracker):
             self.mask_lookups(tracker.sender_id)

@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.search.dense.embedder import Embedder, load_embedder
+from bot.search.dense.embedder import SHARED_KEY, Embedder, load_embedder, share
 from bot.search.normalize import MAX_QUERY_CHARS, normalize
 
 DIM = 384  # multilingual-e5-small; zeros of this size when no model loads
@@ -52,23 +52,32 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return self._embedder
 
     def vector(self, text: str) -> np.ndarray:
+        return self._embed(text)[1]
+
+    def _embed(self, text: str) -> tuple[str, np.ndarray]:
         embedder = self._model()
         # The search's normalisation (traditional -> simplified, full-width -> half-width).
         text = normalize(text or "", MAX_QUERY_CHARS)
         if embedder is None or not text:
-            return np.zeros(DIM, dtype=np.float32)
-        return embedder.query(text)
+            return text, np.zeros(DIM, dtype=np.float32)
+        return text, embedder.query(text)
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """A citizen's message: the feature, and the vector in the parse data for the search."""
         for message in messages:
             if message.get(TEXT) is not None:
-                self._add(message)
+                self._add(message, share_vector=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process([m for m in training_data.training_examples if m.get(TEXT)])
+        for message in training_data.training_examples:
+            if message.get(TEXT):
+                self._add(message, share_vector=False)
         return training_data
 
-    def _add(self, message: Message) -> None:
-        sentence = self.vector(message.get(TEXT)).reshape(1, -1).astype(np.float32)
+    def _add(self, message: Message, share_vector: bool) -> None:
+        text, vector = self._embed(message.get(TEXT))
+        sentence = vector.reshape(1, -1).astype(np.float32)
         self.add_features_to_message(sequence=None, sentence=sentence, attribute=TEXT, message=message)
+        if share_vector and self._embedder is not None and text:
+            message.set(SHARED_KEY, share(self._embedder, text, vector), add_to_output=True)

