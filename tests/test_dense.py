@@ -163,11 +163,12 @@ def test_a_matter_named_outright_is_never_none(model, demo_db):
 
 def test_the_answer_probability_grows_with_each_feature():
     tuning = Tuning()
-    base = tuning.answer_probability(0.5, 0.5, False, 0.1, False)
-    assert tuning.answer_probability(0.6, 0.5, False, 0.1, False) > base
-    assert tuning.answer_probability(0.5, 0.6, False, 0.1, False) > base
-    assert tuning.answer_probability(0.5, 0.5, False, 0.2, False) > base
-    assert tuning.answer_probability(0.5, 0.5, False, 0.1, True) > base
+    base = tuning.answer_probability(0.5, 0.5, 0.1, False, 3)
+    assert tuning.answer_probability(0.6, 0.5, 0.1, False, 3) > base
+    assert tuning.answer_probability(0.5, 0.6, 0.1, False, 3) > base
+    assert tuning.answer_probability(0.5, 0.5, 0.2, False, 3) > base
+    assert tuning.answer_probability(0.5, 0.5, 0.1, True, 3) > base
+    assert tuning.answer_probability(0.5, 0.5, 0.1, False, 8) > base  # a story scores lower
     assert 0 < base < 1
 
 

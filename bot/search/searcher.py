@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Optional
 
+import numpy as np
 from sqlalchemy import select
 
 from bot import db
@@ -92,20 +93,24 @@ class MatterSearch:
         self.lexicon = lexicon or load_lexicon()
         self.tuning = tuning
         self._embedder = embedder
-        self._index: Optional[MatterIndex] = None
-        self._vectors: Optional[VectorIndex] = None
+        self._indexes: Optional[tuple[MatterIndex, Optional[VectorIndex]]] = None
         self._catalogue = RevisionWatch(database_url, refresh_seconds)
         self._lock = threading.Lock()
 
     def index(self) -> MatterIndex:
+        return self.indexes()[0]
+
+    def indexes(self) -> tuple[MatterIndex, Optional[VectorIndex]]:
+        """The lexical index and the vector index (None in lexical mode), built from the same
+        catalogue revision and swapped together."""
         with self._lock:
-            if self._catalogue.changed() or self._index is None:
-                self._index = self._build()
+            if self._catalogue.changed() or self._indexes is None:
+                self._indexes = self._build()
                 # The index and jieba's dictionary are millions of long-lived objects:
                 # keep the collector from walking them on every full collection.
                 gc.collect()
                 gc.freeze()
-        return self._index
+            return self._indexes
 
     @property
     def embedder(self) -> Optional[Embedder]:
@@ -118,8 +123,9 @@ class MatterSearch:
         """`hybrid`, or `lexical` when the sentence model is off or could not load."""
         return HYBRID if self.embedder is not None else LEXICAL
 
-    def _build(self) -> MatterIndex:
+    def _build(self) -> tuple[MatterIndex, Optional[VectorIndex]]:
         embedder = self.embedder
+        vectors = None
         with db.session_scope(self.database_url) as session:
             rows = session.execute(
                 select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases)
@@ -127,11 +133,11 @@ class MatterSearch:
                 .order_by(Matter.id)
             ).all()
             if embedder is not None:  # the same matters in the same order as the lexical index
-                self._vectors = VectorIndex.load(session, active_matter_texts(session), embedder)
+                vectors = VectorIndex.load(session, active_matter_texts(session), embedder)
         names = ((code, name, dept, [n for n in [short, *(aliases or [])] if n]) for code, name, dept, short, aliases in rows)
         index = MatterIndex(names, self.lexicon)
         index.pinyin_words()  # build the tokenizer and typo map now, not on a citizen's first question
-        return index
+        return index, vectors
 
     # --- the search ------------------------------------------------------------------------------
     def search(self, question: str, limit: int = MAX_CANDIDATES) -> SearchResult:
@@ -141,8 +147,7 @@ class MatterSearch:
     def rank(self, question: str, limit: int = MAX_CANDIDATES) -> tuple[list[str], list[Candidate]]:
         """The question's words and the best-scoring matters, before any decision: candidates of
         the lexical and the dense retriever, fused."""
-        index = self.index()
-        vectors = self._vectors
+        index, vectors = self.indexes()
         text = normalize(question, MAX_QUERY_CHARS)
         tokens = self._tokens(text, index)
         terms = self._content_words(tokens)
@@ -166,7 +171,8 @@ class MatterSearch:
             candidate.named = self._names_it(candidate)
         return lexical[:limit]
 
-    def _fuse(self, lexical: list[Candidate], cosines, index: MatterIndex, asks_progress: bool) -> list[Candidate]:  # noqa: ANN001
+    def _fuse(self, lexical: list[Candidate], cosines: np.ndarray, index: MatterIndex,
+              asks_progress: bool) -> list[Candidate]:
         """score = w * lexical + (1 - w) * cosine rescaled to [0, 1] between the floor and the
         ceiling, over the union of both retrievers' best candidates."""
         tuning = self.tuning
@@ -189,7 +195,7 @@ class MatterSearch:
             candidate.lexical, candidate.cosine = candidate.score, cosine
             candidate.named = self._names_it(candidate)
             candidate.score = tuning.lexical_weight * candidate.lexical + (1 - tuning.lexical_weight) * dense
-            if candidate.score > 0:  # neither retriever found anything of it
+            if candidate.score > 0:  # 0: neither retriever found anything of it
                 fused.append((candidate, matter.usual_variant))
         fused.sort(key=lambda item: (-round(item[0].score, 3), -item[1], -item[0].name_coverage, len(item[0].name)))
         return [candidate for candidate, _usual in fused]
@@ -345,8 +351,7 @@ class MatterSearch:
         if best is None:
             return SearchResult(question, NONE, [], terms)
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        agree = best.lexical > 0 and best.lexical >= max(c.lexical for c in ranked)
-        probability = tuning.answer_probability(best.score, best.lexical, agree, best.score - second, best.named)
+        probability = tuning.answer_probability(best.score, best.lexical, best.score - second, best.named, len(terms))
         if probability < tuning.answerable and not best.named:
             return SearchResult(question, NONE, [], terms)
         named = _distinct_named(ranked)
