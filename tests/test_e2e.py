@@ -208,3 +208,19 @@ def test_the_way_outs_handoff_button(demo_bot):
     way_out(demo_bot, "form-tap-handoff")
     assert handed_off(demo_bot.say("form-tap-handoff", "/handoff"), "handoff")
     assert "一次性告知" in demo_bot.text("form-tap-handoff", "老年证要带什么材料")
+
+
+def answer_of(messages: list[dict]) -> dict:
+    return next(m["custom"]["data"]["answer"] for m in messages if "answer" in (m.get("custom") or {}).get("data", {}))
+
+
+def test_meaning_without_the_catalogues_words_through_the_running_bot(demo_bot):
+    """Neither 失业 nor 保险金 is said: the sentence model finds the matter (the lexical search
+    alone says the catalogue has none), in both servers as `make run` starts them."""
+    messages = demo_bot.say("meaning", "单位把我辞退了，这段时间没收入，国家有没有什么钱可以领")
+    assert answer_of(messages)["matter"] == "RS-006" and "失业保险金" in "\n".join(texts(messages))
+
+
+def test_complaints_in_everyday_words_are_handed_off_not_taken_for_a_status_lookup(demo_bot):
+    for text in ("老板拖欠了我三个月工资，到哪里去告他", "窗口收了我五十块钱材料费，这不是乱收费吗"):
+        assert handed_off(demo_bot.say(f"wages-{hash(text)}", text), "complaint"), text
