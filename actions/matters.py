@@ -11,12 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.render import send
 from bot import feedback
 from bot.answers import ASPECTS
-from bot.aspects import aspect_asked
 from bot.dialogue import Guide, Turn
 from bot.search.dense.embedder import SHARED_KEY, adopt
 
 ASPECT_OF_INTENT = {f"ask_{aspect}": aspect for aspect in ASPECTS}
-FALLBACK = "nlu_fallback"
 RATED = "rated"  # the rating_due slot once the answer has been rated
 
 
@@ -39,11 +37,9 @@ class ActionAnswerMatter(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         intent = tracker.latest_message.get("intent", {}).get("name")
-        # 那残疾证呢？ names a matter and keeps the question asked before; a message the NLU could
-        # not place is asked about as its cue words say (要带什么), else as a whole.
+        # 那残疾证呢？ names a matter and keeps the question asked before; anything else not
+        # understood is asked about as a whole.
         aspect = tracker.get_slot("aspect") if intent == "inform_matter" else ASPECT_OF_INTENT.get(intent)
-        if intent == FALLBACK:
-            aspect = aspect_asked(_text(tracker))
         chosen = _chosen_code(next(tracker.get_latest_entity_values("matter"), None))
         turn = guide().answer(_question(tracker), aspect, tracker.get_slot("matter"), chosen)
         return reply(dispatcher, tracker, turn)

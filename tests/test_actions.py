@@ -53,15 +53,6 @@ def test_answer_sets_matter_and_aspect_and_offers_rating(catalogue):
     assert messages[0]["custom"]["data"]["answer"]["checklist"]
 
 
-def test_a_story_the_nlu_could_not_place_is_answered_as_its_cue_words_ask(catalogue):
-    story = "我爸今年八十多了一直住在本区，听说老人每个月能领一笔补贴，要带什么去办"
-    messages, events = run(ActionAnswerMatter(), tracker(story, "nlu_fallback"))
-    assert SlotSet("matter", "MZ-002") in events and SlotSet("aspect", "materials") in events
-    assert "一次性告知" in messages[0]["text"]
-    _messages, events = run(ActionAnswerMatter(), tracker("老人每个月能领的补贴", "nlu_fallback"))
-    assert SlotSet("aspect", "overview") in events  # no cue: the whole guide
-
-
 def test_follow_up_uses_the_slots(catalogue):
     messages, events = run(ActionAnswerMatter(), tracker("在哪办", "ask_where", {"matter": "MZ-001"}))
     assert "老年人优待证" in messages[0]["text"] and SlotSet("aspect", "where") in events
