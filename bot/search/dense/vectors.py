@@ -13,8 +13,10 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import db
 from bot.models import ACTIVE, Faq, Matter, PassageVector
 from bot.search.dense.embedder import BATCH, Embedder
 
@@ -166,11 +168,7 @@ class VectorIndex:
 
     @classmethod
     def load(cls, session: Session, matters: Sequence[MatterTexts], embedder: Embedder) -> "VectorIndex":
-        """From the stored vectors; texts without one (a catalogue imported while the embedder
-        was off) are embedded and stored now, once."""
-        result = embed_catalogue(session, embedder)
-        if result.embedded:
-            logger.warning("embedded %d catalogue texts that had no stored vector", result.embedded)
+        """From the stored vectors (`embed_missing` first, for texts without one)."""
         wanted = {digest(t) for matter in matters for t in matter.texts}
         vectors = {
             key: np.frombuffer(blob, dtype="<f4")
@@ -180,3 +178,16 @@ class VectorIndex:
             if key in wanted
         }
         return cls(matters, vectors, embedder.dim)
+
+
+def embed_missing(database_url: Optional[str], embedder: Embedder) -> None:
+    """Embed and store the texts that have no vector (a catalogue imported while the embedder
+    was off), once. Another process doing the same at the same time wins; its vectors serve."""
+    try:
+        with db.session_scope(database_url) as session:
+            result = embed_catalogue(session, embedder)
+    except IntegrityError:
+        logger.info("another process stored the missing passage vectors meanwhile")
+        return
+    if result.embedded:
+        logger.warning("embedded %d catalogue texts that had no stored vector", result.embedded)
