@@ -62,27 +62,37 @@ def fact_present(code: str, aspect: str, text: str, url: str) -> bool:
     return any(fact and normalize(fact) in reply for fact in facts)
 
 
-def ask(bot: Bot, question: dict, url: str) -> bool:
+def ask(bot: Bot, question: dict, url: str) -> tuple[bool, str]:
+    """Whether the reply is right, and what it was (for the misses file)."""
     sender = uuid.uuid4().hex
     messages = bot.say(sender, question["q"])
     expect = question["expect"]
-    if expect == "none":
-        answer = custom(messages, "answer")
-        return bool(answer) and answer["kind"] == "not_found"
-    if expect == "complaint":
-        return custom(messages, "handoff") is not None
-    codes = [str(c) for c in expect]
     answer = custom(messages, "answer")
+    got = _what(messages, answer)
+    if expect == "none":
+        return bool(answer) and answer["kind"] == "not_found", got
+    if expect == "complaint":
+        return custom(messages, "handoff") is not None, got
+    codes = [str(c) for c in expect]
     if answer and answer["kind"] == "choose":  # one tap on the right button
         tap = next((b["payload"] for b in answer["buttons"] if any(f'"{c}"' in b["payload"] for c in codes)), None)
         if tap is None:
-            return False
+            return False, got + ", right matter not offered"
         messages = bot.say(sender, tap)
         answer = custom(messages, "answer")
     if not answer or answer.get("matter") not in codes:
-        return False
+        return False, got + ", wrong or no matter"
     text = "\n".join(m.get("text") or "" for m in messages)
-    return fact_present(answer["matter"], question["aspect"], text, url)
+    present = fact_present(answer["matter"], question["aspect"], text, url)
+    return present, got if present else got + ", fact asked missing"
+
+
+def _what(messages: list[dict], answer: dict | None) -> str:
+    if custom(messages, "handoff") is not None:
+        return "handed off"
+    if answer:
+        return f"{answer['kind']} {answer.get('matter') or ''}".strip()
+    return "text: " + " ".join(m.get("text") or "" for m in messages)[:40]
 
 
 def main() -> None:
@@ -104,11 +114,12 @@ def main() -> None:
         try:
             for question in questions["questions"]:
                 group = "other" if question["expect"] in ("none", "complaint") else "matter"
-                ok = ask(bot, question, url)
+                ok, got = ask(bot, question, url)
                 results[group][0] += ok
                 results[group][1] += 1
                 if not ok:
-                    misses.append(question["q"])
+                    misses.append({"q": question["q"], "expect": question["expect"],
+                                   "aspect": question.get("aspect"), "got": got})
         finally:
             bot.stop()
         rate = {k: f"{v[0]}/{v[1]} = {v[0] / max(1, v[1]):.3f}" for k, v in results.items()}
