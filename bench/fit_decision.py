@@ -23,7 +23,10 @@ from bot.search.evaluation import load_questions  # noqa: E402
 from tests.catalogues import DEMO_CATALOGUE, GDZWFW, import_into  # noqa: E402
 
 FEATURES = ("fused", "lexical", "margin", "named", "length")
-TUNING_SETS = ("search_questions", "heldout")  # tests/data/{set}_{catalogue}.yml
+TUNING_SETS = (  # the tuning sets; never the blind ones (bench/data/blind_*)
+    ROOT / "tests" / "data" / "search_questions_{}.yml", ROOT / "tests" / "data" / "heldout_{}.yml",
+    ROOT / "bench" / "data" / "citizens_{}.yml",
+)
 
 
 def features(search: MatterSearch, question: str) -> list[float] | None:
@@ -42,7 +45,7 @@ def main() -> None:
         import_into(url, source)
         search = MatterSearch(url)
         for labelled in TUNING_SETS:
-            for question in load_questions(ROOT / "tests" / "data" / f"{labelled}_{name}.yml"):
+            for question in load_questions(Path(str(labelled).format(name))):
                 found = features(search, question.q)
                 if found is None:
                     continue
