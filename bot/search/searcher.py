@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gc
 import heapq
-import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -14,10 +13,10 @@ from sqlalchemy import select
 
 from bot import db
 from bot.models import ACTIVE, Matter
-from bot.search.index import MatterIndex, TermMatch, word_pinyin
-from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.dense.embedder import Embedder, load_embedder
 from bot.search.dense.vectors import VectorIndex, active_matter_texts, embed_missing
+from bot.search.index import MatterIndex, TermMatch, word_pinyin
+from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import MAX_QUERY_CHARS, normalize
 from bot.search.tuning import DEFAULT, Tuning
 from bot.store import RevisionWatch
@@ -41,7 +40,6 @@ _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[�
 HYBRID = "hybrid"  # lexical and dense retrievers fused
 LEXICAL = "lexical"  # the sentence model is off or could not load
 _DEFAULT_EMBEDDER = object()  # MatterSearch's embedder argument left out: BOT_EMBEDDER decides
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,7 +53,7 @@ class Candidate:
     lexical: float = 0.0  # the lexical score alone
     cosine: float = -1.0  # the question's best cosine with the matter's texts (-1: not embedded)
     named: bool = False  # the question says the matter's name or an alias outright
-    said: frozenset = frozenset()  # the question's words found in the matter's names
+    said: frozenset[str] = frozenset()  # the question's words found in the matter's names
 
     def as_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "department": self.department, "score": round(self.score, 4),
@@ -370,9 +368,8 @@ def _distinct_named(ranked: list[Candidate]) -> list[Candidate]:
     says something of its own. One word naming several siblings (残疾人证) is one matter
     asked about, decided as any other."""
     named = [c for c in ranked if c.named]
-    distinct = [c for c in named if not any(o is not c and c.said <= o.said and o.said != c.said for o in named)]
-    own = {c.said for c in distinct}
-    return distinct if len(own) > 1 and not any(a < b for a in own for b in own) else []
+    distinct = [c for c in named if not any(c.said < other.said for other in named)]
+    return distinct if len({c.said for c in distinct}) > 1 else []
 
 
 def _unknown_documents(matches: dict[str, dict]) -> set[str]:
