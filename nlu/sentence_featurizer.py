@@ -51,9 +51,6 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             self._loaded = True
         return self._embedder
 
-    def vector(self, text: str) -> np.ndarray:
-        return self._embed(text)[1]
-
     def _embed(self, text: str) -> tuple[str, np.ndarray]:
         embedder = self._model()
         # The search's normalisation (traditional -> simplified, full-width -> half-width).
