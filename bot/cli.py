@@ -104,15 +104,15 @@ def _embed():
 
     from bot import db
     from bot.search.dense.embedder import load_embedder
-    from bot.search.dense.vectors import active_matter_texts, digest, embed_catalogue
+    from bot.search.dense.vectors import embed_missing, stored_coverage
 
     embedder = load_embedder()
     if embedder is None:
         return None
     with db.session_scope() as session:
-        total = len({digest(t) for matter in active_matter_texts(session) for t in matter.texts})
-        with tqdm(total=total, unit=" texts", desc="embedding", disable=None) as bar:
-            return embed_catalogue(session, embedder, progress=bar.update)
+        _stored, total = stored_coverage(session, embedder.name)
+    with tqdm(total=total, unit=" texts", desc="embedding", disable=None) as bar:
+        return embed_missing(None, embedder, progress=bar.update)
 
 
 def _dictionary(folder: Path, catalogue: Optional[Path]) -> int:

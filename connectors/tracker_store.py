@@ -40,10 +40,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 raise TrackerStoreError(f"the tracker store failed: {type(error).__name__}") from error
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        # The message's sentence vector (for the action server's search) is not kept.
-        for event in tracker.events:
-            if isinstance(event, UserUttered):
-                event.parse_data.pop(SHARED_KEY, None)  # type: ignore[misc]
+        # The message's sentence vector (for the action server's search) is not kept; only this
+        # turn's message has one (earlier ones were read back from the store without it).
+        latest = next((e for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
+        if latest is not None:
+            latest.parse_data.pop(SHARED_KEY, None)  # type: ignore[misc]
         await super().save(tracker)
         if _status_form_ended_this_turn(tracker):
             self.mask_lookups(tracker.sender_id)

@@ -6,7 +6,7 @@ from pathlib import Path
 from bot import db
 from bot.importers import read_catalogue
 from bot.search.dense.embedder import load_embedder
-from bot.search.dense.vectors import embed_catalogue
+from bot.search.dense.vectors import embed_missing
 from bot.store import write_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +22,5 @@ def import_into(url: str, path: Path, fmt: str | None = None, full: bool = True)
         result = write_catalogue(session, data, full=full)
     embedder = load_embedder()
     if embedder is not None:
-        with db.session_scope(url) as session:
-            embed_catalogue(session, embedder)
+        embed_missing(url, embedder)
     return result

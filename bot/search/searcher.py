@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[�
 HYBRID = "hybrid"  # lexical and dense retrievers fused
 LEXICAL = "lexical"  # the sentence model is off or could not load
 _DEFAULT_EMBEDDER = object()  # MatterSearch's embedder argument left out: BOT_EMBEDDER decides
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -123,17 +125,21 @@ class MatterSearch:
 
     def _build(self) -> tuple[MatterIndex, Optional[VectorIndex]]:
         embedder = self.embedder
-        vectors = None
-        if embedder is not None:
-            embed_missing(self.database_url, embedder)
         with db.session_scope(self.database_url) as session:
             rows = session.execute(
                 select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases)
                 .where(Matter.status == ACTIVE)
                 .order_by(Matter.id)
             ).all()
-            if embedder is not None:  # the same matters in the same order as the lexical index
-                vectors = VectorIndex.load(session, active_matter_texts(session), embedder)
+            # The same matters in the same order as the lexical index.
+            texts = active_matter_texts(session) if embedder is not None else None
+        vectors = None
+        if embedder is not None:
+            embedded = embed_missing(self.database_url, embedder, texts)
+            if embedded and embedded.embedded:
+                logger.warning("embedded %d catalogue texts that had no stored vector", embedded.embedded)
+            with db.session_scope(self.database_url) as session:
+                vectors = VectorIndex.load(session, texts, embedder)
         names = ((code, name, dept, [n for n in [short, *(aliases or [])] if n]) for code, name, dept, short, aliases in rows)
         index = MatterIndex(names, self.lexicon)
         index.pinyin_words()  # build the tokenizer and typo map now, not on a citizen's first question
@@ -153,7 +159,7 @@ class MatterSearch:
         terms = self._content_words(tokens)
         asks_progress = bool(_PROGRESS_CUE.search(text))
         lexical = self._score(terms, index, self.tuning.pool, asks_progress)
-        if vectors is None or self.embedder is None or not text or self._lexically_certain(lexical):
+        if vectors is None or not text or self._lexically_certain(lexical):  # None: lexical mode
             return terms, self._alone(lexical, limit)
         # Embedded after the typo correction (社宝卡 -> 社保卡): the model never saw the typo.
         cosines = vectors.cosines(self.embedder.query("".join(tokens)), self.tuning.secondary_discount)

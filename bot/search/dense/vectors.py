@@ -62,6 +62,11 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _by_digest(matters: Sequence[MatterTexts]) -> dict[str, str]:
+    """The distinct texts of these matters, by digest."""
+    return {digest(t): t for matter in matters for t in matter.texts}
+
+
 def active_matter_texts(session: Session) -> list[MatterTexts]:
     """Every active matter's texts, in the order the lexical index numbers them (Matter.id)."""
     faqs: dict[int, list[str]] = {}
@@ -89,10 +94,11 @@ class EmbedResult:
         return f"passage vectors: {self.texts} texts, {self.embedded} embedded now, {self.texts - self.embedded} reused"
 
 
-def embed_catalogue(session: Session, embedder: Embedder,
-                    progress: Optional[Callable[[int], object]] = None) -> EmbedResult:
-    """Store a vector for every active matter's texts that has none for this model yet."""
-    texts = {digest(t): t for matter in active_matter_texts(session) for t in matter.texts}
+def embed_catalogue(session: Session, embedder: Embedder, progress: Optional[Callable[[int], object]] = None,
+                    matters: Optional[Sequence[MatterTexts]] = None) -> EmbedResult:
+    """Store a vector for every active matter's texts (`matters`, when the caller has read them)
+    that has none for this model yet."""
+    texts = _by_digest(active_matter_texts(session) if matters is None else matters)
     stored = _stored_digests(session, embedder.name)
     _forget(session, embedder.name, stored - texts.keys())
     missing = [(key, text) for key, text in texts.items() if key not in stored]
@@ -126,7 +132,7 @@ def _stored_digests(session: Session, model: str) -> set[str]:
 
 def stored_coverage(session: Session, model: str) -> tuple[int, int]:
     """(texts with a stored vector of `model`, texts of the active matters)."""
-    keys = {digest(t) for matter in active_matter_texts(session) for t in matter.texts}
+    keys = _by_digest(active_matter_texts(session)).keys()
     return len(keys & _stored_digests(session, model)), len(keys)
 
 
@@ -169,7 +175,7 @@ class VectorIndex:
     @classmethod
     def load(cls, session: Session, matters: Sequence[MatterTexts], embedder: Embedder) -> "VectorIndex":
         """From the stored vectors (`embed_missing` first, for texts without one)."""
-        wanted = {digest(t) for matter in matters for t in matter.texts}
+        wanted = _by_digest(matters)
         vectors = {
             key: np.frombuffer(blob, dtype="<f4")
             for key, blob in session.execute(
@@ -180,14 +186,14 @@ class VectorIndex:
         return cls(matters, vectors, embedder.dim)
 
 
-def embed_missing(database_url: Optional[str], embedder: Embedder) -> None:
-    """Embed and store the texts that have no vector (a catalogue imported while the embedder
-    was off), once. Another process doing the same at the same time wins; its vectors serve."""
+def embed_missing(database_url: Optional[str], embedder: Embedder, matters: Optional[Sequence[MatterTexts]] = None,
+                  progress: Optional[Callable[[int], object]] = None) -> Optional[EmbedResult]:
+    """Embed and store, in a transaction of its own, the texts that have no vector: after an
+    import, or when the search finds a catalogue imported while the embedder was off. Another
+    process doing the same at the same time wins (None); its vectors serve."""
     try:
         with db.session_scope(database_url) as session:
-            result = embed_catalogue(session, embedder)
+            return embed_catalogue(session, embedder, progress, matters)
     except IntegrityError:
         logger.info("another process stored the missing passage vectors meanwhile")
-        return
-    if result.embedded:
-        logger.warning("embedded %d catalogue texts that had no stored vector", result.embedded)
+        return None
