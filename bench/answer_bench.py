@@ -6,8 +6,10 @@ starts them, one fresh conversation per labelled question: the tuning sets
     .venv/bin/python bench/answer_bench.py [SET ...]     (needs the trained model: make train)
 
 A question counts when the reply is about one of the expected matters and holds the fact asked
-for (one tap on a disambiguation button allowed); an out-of-catalogue question when the bot says
-the catalogue has no such matter; a complaint when the reply carries the handoff event."""
+for (one tap allowed on a button naming the matter: a choice, a list, or a suggestion that comes
+with "not found"; the answers reached through a suggestion are counted apart); an
+out-of-catalogue question when the bot says the catalogue has no such matter; a complaint when
+the reply carries the handoff event."""
 from __future__ import annotations
 
 import json
@@ -62,8 +64,12 @@ def fact_present(code: str, aspect: str, text: str, url: str) -> bool:
     return any(fact and normalize(fact) in reply for fact in facts)
 
 
+TAPPABLE = ("choose", "list", "not_found")
+
+
 def ask(bot: Bot, question: dict, url: str) -> tuple[bool, str]:
-    """Whether the reply is right, and what it was (for the misses file)."""
+    """Whether the reply is right, and what it was (for the misses file; "suggested" when the
+    right answer took a tap on a suggestion)."""
     sender = uuid.uuid4().hex
     messages = bot.say(sender, question["q"])
     expect = question["expect"]
@@ -74,10 +80,11 @@ def ask(bot: Bot, question: dict, url: str) -> tuple[bool, str]:
     if expect == "complaint":
         return custom(messages, "handoff") is not None, got
     codes = [str(c) for c in expect]
-    if answer and answer["kind"] == "choose":  # one tap on the right button
+    if answer and answer["kind"] in TAPPABLE and answer["buttons"]:  # one tap on the right button
         tap = next((b["payload"] for b in answer["buttons"] if any(f'"{c}"' in b["payload"] for c in codes)), None)
         if tap is None:
             return False, got + ", right matter not offered"
+        got = "suggested" if answer["kind"] == "not_found" else got
         messages = bot.say(sender, tap)
         answer = custom(messages, "answer")
     if not answer or answer.get("matter") not in codes:
@@ -97,8 +104,8 @@ def _what(messages: list[dict], answer: dict | None) -> str:
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="daoban-answers-"))
-    print("| question set | questions | about a matter | out of catalogue + complaints | seconds |")
-    print("|---|---|---|---|---|")
+    print("| question set | questions | about a matter | of which through a suggestion | out of catalogue + complaints | seconds |")
+    print("|---|---|---|---|---|---|")
     for name in sys.argv[1:] or SETS:
         catalogue = SETS[name]
         url = f"sqlite:///{workdir / f'{catalogue}.db'}"
@@ -110,12 +117,14 @@ def main() -> None:
         bot = Bot(url, str(workdir / f"{name}-tracker.db"), env={"BOT_RATE_PER_CLIENT": "1000000/60"})
         started = time.monotonic()
         results = {"matter": [0, 0], "other": [0, 0]}
+        suggested = 0
         misses = []
         try:
             for question in questions["questions"]:
                 group = "other" if question["expect"] in ("none", "complaint") else "matter"
                 ok, got = ask(bot, question, url)
                 results[group][0] += ok
+                suggested += ok and got.startswith("suggested")
                 results[group][1] += 1
                 if not ok:
                     misses.append({"q": question["q"], "expect": question["expect"],
@@ -123,7 +132,7 @@ def main() -> None:
         finally:
             bot.stop()
         rate = {k: f"{v[0]}/{v[1]} = {v[0] / max(1, v[1]):.3f}" for k, v in results.items()}
-        print(f"| {name} | {len(questions['questions'])} | {rate['matter']} | {rate['other']} | "
+        print(f"| {name} | {len(questions['questions'])} | {rate['matter']} | {suggested} | {rate['other']} | "
               f"{time.monotonic() - started:.0f} |")
         Path(workdir / f"{name}-misses.json").write_text(json.dumps(misses, ensure_ascii=False, indent=1), "utf-8")
     print(f"\nmisses: {workdir}/*-misses.json")

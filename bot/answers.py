@@ -223,18 +223,32 @@ def _short(text: str, limit: int = 120) -> str:
 # --- answers that are not about one matter ----------------------------------------------------
 def choose_answer(candidates: list[tuple[str, str, str]]) -> Answer:
     """Several close matters: (code, name, department) each, to tap one."""
-    buttons = [Button(f"{name}（{department}）" if _same_name(candidates, name) else name, choose_payload(code))
-               for code, name, department in candidates]  # fmt: skip
-    return Answer("您想问的是下面哪一项？请点选：", buttons=buttons + [Button("都不是", "/deny")], kind="choose")
+    return Answer("您想问的是下面哪一项？请点选：", buttons=_matter_buttons(candidates) + [Button("都不是", "/deny")],
+                  kind="choose")
+
+
+def _matter_buttons(candidates: list[tuple[str, str, str]]) -> list[Button]:
+    """One button a matter; the department tells apart matters of the same name."""
+    return [Button(f"{name}（{department}）" if _same_name(candidates, name) else name, choose_payload(code))
+            for code, name, department in candidates]  # fmt: skip
 
 
 def _same_name(candidates: list[tuple[str, str, str]], name: str) -> bool:
     return sum(1 for _c, n, _d in candidates if n == name) > 1
 
 
-def not_found_answer(hotline: str) -> Answer:
+def not_found_answer(hotline: str, suggestions: list[tuple[str, str, str]] = ()) -> Answer:
+    """The catalogue has no such matter. `suggestions` (code, name, department): near matters
+    the search could not call, offered below the plain "not found" for a tap."""
+    if not suggestions:
+        return Answer(
+            f"抱歉，目录里没有找到这项业务，我不想给您说错。您可以换个说法再问，或致电{hotline}政务服务便民热线咨询。",
+            kind="not_found",
+        )
     return Answer(
-        f"抱歉，目录里没有找到这项业务，我不想给您说错。您可以换个说法再问，或致电{hotline}政务服务便民热线咨询。",
+        "抱歉，目录里没有找到和您说的完全对应的业务。是下面哪一项吗？点选查看；"
+        f"都不是的话，您可以换个说法再问，或致电{hotline}政务服务便民热线咨询。",
+        buttons=_matter_buttons(suggestions) + [Button("都不是", "/deny")],
         kind="not_found",
     )
 

@@ -8,7 +8,7 @@ from typing import Optional
 from bot import answers, config, guide
 from bot.answers import Answer
 from bot.handoff import HandoffMessage, handoff_message
-from bot.search import AMBIGUOUS, MATCH, MatterSearch, SearchResult
+from bot.search import AMBIGUOUS, MATCH, Candidate, MatterSearch, SearchResult
 from bot.search.lexicon import load_lexicon
 
 # Aspects that may follow up on the matter already being talked about ("在哪办？").
@@ -52,12 +52,12 @@ class Guide:
                 if current in codes and aspect in FOLLOW_UP_ASPECTS:
                     code = current
                 else:
-                    choices = [(c.code, c.name, c.department) for c in result.candidates]
-                    return Turn(answers.choose_answer(choices), current, aspect, True)
+                    return Turn(answers.choose_answer(_choices(result.candidates)), current, aspect, True)
             elif current and aspect in FOLLOW_UP_ASPECTS:
                 code = current  # 在哪办？ 要多久？ about the matter already talked about
             elif result.terms:
-                return Turn(answers.not_found_answer(self.hotline), current, aspect, False)
+                near = _choices(result.suggestions)
+                return Turn(answers.not_found_answer(self.hotline, near), current, aspect, False)
             else:
                 return Turn(answers.ask_matter_answer(), current, aspect, True)
         matter = self.guides.matter(code)
@@ -110,8 +110,9 @@ class Guide:
         if found.decision == MATCH and CERTIFICATE in found.best.name:
             return self.answer(text, "overview", current, found=found)
         # Without the word 证明, what is left names the matter the certificate would be for.
+        # Several such matters: the citizen chooses, and is then told the materials.
         for_matter = self.search.search(text.replace(CERTIFICATE, ""))
-        if for_matter.decision == MATCH:
+        if for_matter.decision in (MATCH, AMBIGUOUS):
             return self.answer(text, "materials", current, found=for_matter)
         unknown = Answer(
             "这项证明不在已公布的取消证明清单里。是否需要，要看具体办什么事，"
@@ -119,6 +120,10 @@ class Guide:
             kind="certificate",
         )
         return Turn(unknown, current, aspect, True)
+
+
+def _choices(candidates: list[Candidate]) -> list[tuple[str, str, str]]:
+    return [(c.code, c.name, c.department) for c in candidates]
 
 
 def _hall_level(terms: list[str]) -> Optional[str]:

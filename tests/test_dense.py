@@ -156,6 +156,15 @@ def test_the_confident_boundary_decides_match(model, demo_db, confident, decisio
     assert search.search("我爸80岁了，每个月的高龄津贴怎么领").decision == decision
 
 
+@pytest.mark.parametrize("suggest_from, offered", [(0.0, True), (0.999, False)])
+def test_below_the_answerable_boundary_near_matters_are_suggested(model, demo_db, suggest_from, offered):
+    """Under `answerable` the decision is none; from `suggest_from` on, the best few come along."""
+    search = MatterSearch(demo_db, embedder=model, tuning=Tuning(answerable=0.999, suggest_from=suggest_from))
+    found = search.search("家里老人住院想请个护工有补贴吗")
+    assert found.decision == NONE and not found.candidates
+    assert bool(found.suggestions) == offered and len(found.suggestions) <= Tuning().suggestions
+
+
 def test_a_matter_named_outright_is_never_none(model, demo_db):
     search = MatterSearch(demo_db, embedder=model, tuning=Tuning(answerable=0.999))
     assert search.search("老年人优待证办理").decision != NONE

@@ -8,6 +8,7 @@ import pytest
 from bot import db
 from bot.dialogue import Guide
 from bot.importers import read_catalogue
+from bot.search.tuning import Tuning
 from bot.store import write_catalogue
 from tests.catalogues import DEMO_CATALOGUE
 
@@ -52,6 +53,18 @@ def test_close_matters_are_offered_as_buttons(demo):
 def test_not_in_the_catalogue_says_so_with_the_hotline(demo):
     turn = demo.answer("怎么办理离婚", "overview", current="MZ-001")
     assert turn.answer.kind == "not_found" and "12345" in turn.answer.text and not turn.answered
+
+
+def test_near_matters_the_search_cannot_call_are_offered_with_the_not_found(demo):
+    """A story that scores under the 'answerable' line: not found said plainly, and the near
+    matters one tap away, keeping the aspect asked for that tap."""
+    guide = Guide(demo.database_url, hotline="12345")
+    guide.search.tuning = Tuning(answerable=0.999, suggest_from=0.0)
+    turn = guide.answer("我爷爷八十多了，听说政府每个月会给点钱，这个钱怎么申请", "steps")
+    assert turn.answer.kind == "not_found" and "没有找到" in turn.answer.text and "12345" in turn.answer.text
+    chosen = [b.payload for b in turn.answer.buttons if b.payload.startswith("/inform_matter")]
+    assert '/inform_matter{"matter": "MZ-002"}' in chosen and turn.aspect == "steps" and not turn.answered
+    assert turn.answer.buttons[-1].payload == "/deny"
 
 
 def test_no_matter_named_asks_which(demo):

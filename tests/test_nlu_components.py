@@ -20,6 +20,9 @@ def guarded(text: str, intent: str) -> str:
     ("'; DROP TABLE events; --", "inform_receipt"), ("<script>alert(1)</script>", "check_status"),
     ("SELECT * FROM applications", "inform_receipt"), ("hello there", "check_status"), ("{{7*7}}", "inform_receipt"),
     ("我叫张三，电话138****5678，想投诉", "inform_receipt"),
+    # questions about a matter that ask after no progress
+    ("女儿今年满十六了还没有身份证，第一次去办要带户口本吗", "check_status"),
+    ("店面搬到隔壁街了，执照上的地址要改吗？", "check_status"),
 ])  # fmt: skip
 def test_text_that_cannot_be_a_status_request_falls_back(text, intent):
     assert guarded(text, intent) == "nlu_fallback"
@@ -28,7 +31,8 @@ def test_text_that_cannot_be_a_status_request_falls_back(text, intent):
 @pytest.mark.parametrize("text, intent", [
     ("查一下办件进度", "check_status"), ("SL2026110100001", "inform_receipt"), ("尾号 7 7 0 1", "inform_receipt"),
     ("受理编号：ＳＬ２０２６１１０１０００１", "inform_receipt"), ("[身份证号已隐藏]", "inform_receipt"),
-    ("'; DROP TABLE events; --", "ask_overview"),
+    ("'; DROP TABLE events; --", "ask_overview"), ("我的申請辦到哪了", "check_status"),
+    ("低保审批到哪一步了", "check_status"), ("身份证可以领了吗", "check_status"), ("那个件怎么样了", "check_status"),
 ])  # fmt: skip
 def test_status_requests_and_other_intents_pass(text, intent):
     assert guarded(text, intent) == intent

@@ -68,6 +68,7 @@ class SearchResult:
     decision: str
     candidates: list[Candidate] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    suggestions: list[Candidate] = field(default_factory=list)  # with `none`: near matters worth offering
 
     @property
     def best(self) -> Optional[Candidate]:
@@ -359,7 +360,8 @@ class MatterSearch:
         second = ranked[1].score if len(ranked) > 1 else 0.0
         probability = tuning.answer_probability(best.score, best.lexical, best.score - second, best.named, len(terms))
         if probability < tuning.answerable and not best.named:
-            return SearchResult(question, NONE, [], terms)
+            near = ranked[:tuning.suggestions] if probability >= tuning.suggest_from else []
+            return SearchResult(question, NONE, [], terms, near)
         named = _distinct_named(ranked)
         if len(named) > 1:  # 老年证和公交卡怎么办: both, to choose from
             return SearchResult(question, AMBIGUOUS, named[:limit], terms)

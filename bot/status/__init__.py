@@ -12,6 +12,12 @@ from bot.search.normalize import normalize
 
 RECEIPT = re.compile(r"^(?=(?:[A-Z]*\d){4})[A-Z0-9]{8,32}$")  # letters and digits, 4+ digits
 PHONE_LAST4 = re.compile(r"^\d{4}$")
+# A status request says it asks after progress (进度, 办好了吗, 批了没, 查, 还没消息); a question
+# without any of these (第一次办身份证要带户口本吗) is about a matter, whatever the classifier says.
+PROGRESS_CUE = re.compile(
+    "查|进度|进展|到哪|道哪|哪一步|怎么样了|咋样了|审|批|结果|状态|办好|做好|弄好|好了|好没|了没|消息|下来|通过|退回|"
+    "能领|能取|能拿|可以领|可以取|可以拿|领了|取了|拿了|办件|受理|情况|问题|编号|回执"
+)
 STATES = ("已受理", "审查中", "待补正", "已办结", "不予受理")
 
 
@@ -53,15 +59,16 @@ def plausible_status_message(intent: str, text: str) -> bool:
     """Whether a message the NLU reads as a status request could be one: giving a number
     (inform_receipt) needs four digits in a row, not those of a masked mobile number, or a
     masked ID number (refused in the form);
-    asking for the status (check_status) needs Chinese words. SQL, markup and other text
-    without them is no status request, whatever the classifier's character n-grams say."""
+    asking for the status (check_status) needs Chinese words that ask after progress. SQL,
+    markup and other text without them is no status request, whatever the classifier's
+    character n-grams say."""
     if ID_PLACEHOLDER in text:
         return True
     if intent == "inform_receipt":
         # The last four of a mobile number the edge masked (138****5678) are no receipt number.
         digits = re.sub(r"1\d{2}\*{4}\d{4}", "", normalize_width(text))
         return re.search(r"\d{4}", re.sub(r"[\s\-－]", "", digits)) is not None
-    return re.search(r"[\u3400-\u9fff]", text) is not None
+    return PROGRESS_CUE.search(normalize(text)) is not None
 
 
 def normalize_width(text: str) -> str:
