@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.render import send
 from bot import feedback
 from bot.answers import ASPECTS
+from bot.aspects import asked
 from bot.dialogue import Guide, Turn
 from bot.search.dense.embedder import SHARED_KEY, adopt
 
@@ -36,13 +37,23 @@ class ActionAnswerMatter(Action):
         return "action_answer_matter"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        # 那残疾证呢？ names a matter and keeps the question asked before; anything else not
-        # understood is asked about as a whole.
-        aspect = tracker.get_slot("aspect") if intent == "inform_matter" else ASPECT_OF_INTENT.get(intent)
         chosen = _chosen_code(next(tracker.get_latest_entity_values("matter"), None))
-        turn = guide().answer(_question(tracker), aspect, tracker.get_slot("matter"), chosen)
+        turn = guide().answer(_question(tracker), _aspect(tracker), tracker.get_slot("matter"), chosen)
         return reply(dispatcher, tracker, turn)
+
+
+def _aspect(tracker: Tracker) -> Optional[str]:
+    """The aspect to answer; None: the overview. 那残疾证呢？ names a matter and keeps the
+    question asked before. An aspect the NLU read into a typed question that says nothing of
+    it gives way to the overview, as does anything not understood."""
+    intent = tracker.latest_message.get("intent", {}).get("name")
+    if intent == "inform_matter":
+        return tracker.get_slot("aspect")
+    aspect = ASPECT_OF_INTENT.get(intent)
+    text = _text(tracker)
+    if aspect and not text.startswith("/") and not asked(aspect, text):  # a button's payload says no words
+        return None
+    return aspect
 
 
 class ActionListMatters(Action):

@@ -89,6 +89,8 @@ def _overview(matter: Matter) -> Answer:
     if matter.materials:
         lines.append(f"申请材料：{len(matter.materials)}项（" + "、".join(m.name for m in matter.materials[:4])
                      + ("等" if len(matter.materials) > 4 else "") + "）")  # fmt: skip
+    if matter.steps:
+        lines.append("办理流程：" + " → ".join(matter.steps))
     lines.append("承诺时限：" + _days(matter.promised_days, matter.promised_unit))
     if matter.fee:
         lines.append("收费：" + matter.fee)

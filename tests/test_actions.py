@@ -67,6 +67,16 @@ def test_inform_matter_keeps_the_aspect(catalogue):
     assert events[1]["value"].startswith(events[0]["value"] + "#")
 
 
+def test_an_aspect_the_question_says_nothing_of_gives_the_overview(catalogue):
+    """The NLU read 在哪办 into a question about whether one may: the overview answers it."""
+    messages, events = run(ActionAnswerMatter(), tracker("我爸今年七十了，户口在本区，能不能办老年人优待证", "ask_where"))
+    assert SlotSet("aspect", "overview") in events and "受理条件" in messages[0]["text"]
+    assert "办理流程" in messages[0]["text"]  # the overview tells how it goes, too
+    # A button's payload, and a short follow-up, are taken as the NLU read them.
+    _messages, events = run(ActionAnswerMatter(), tracker("/ask_where", "ask_where", {"matter": "MZ-001"}))
+    assert SlotSet("aspect", "where") in events
+
+
 def test_button_choice_by_entity(catalogue):
     entities = [{"entity": "matter", "value": "GA-004"}]
     messages, events = run(ActionAnswerMatter(), tracker('/inform_matter{"matter": "GA-004"}', "inform_matter",
