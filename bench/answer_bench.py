@@ -8,8 +8,9 @@ starts them, one fresh conversation per labelled question: the tuning sets
 A question counts when the reply is about one of the expected matters and holds the fact asked
 for (one tap allowed on a button naming the matter: a choice, a list, or a suggestion that comes
 with "not found"; the answers reached through a suggestion are counted apart); an
-out-of-catalogue question when the bot says the catalogue has no such matter; a complaint when
-the reply carries the handoff event."""
+out-of-catalogue question when the bot says the catalogue has no such matter (or, for a message
+about no government service at all, that it answers only those); a complaint when the reply
+carries the handoff event."""
 from __future__ import annotations
 
 import json
@@ -65,6 +66,8 @@ def fact_present(code: str, aspect: str, text: str, url: str) -> bool:
 
 
 TAPPABLE = ("choose", "list", "not_found")
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
+OUT_OF_SCOPE = {r["text"] for r in DOMAIN["responses"]["utter_out_of_scope"]}
 
 
 def ask(bot: Bot, question: dict, url: str) -> tuple[bool, str]:
@@ -76,7 +79,8 @@ def ask(bot: Bot, question: dict, url: str) -> tuple[bool, str]:
     answer = custom(messages, "answer")
     got = _what(messages, answer)
     if expect == "none":
-        return bool(answer) and answer["kind"] == "not_found", got
+        out_of_scope = any(m.get("text") in OUT_OF_SCOPE for m in messages)
+        return out_of_scope or (bool(answer) and answer["kind"] == "not_found"), got
     if expect == "complaint":
         return custom(messages, "handoff") is not None, got
     codes = [str(c) for c in expect]

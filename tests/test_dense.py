@@ -126,6 +126,31 @@ def first(search: MatterSearch, question: str) -> str:
     return ranked[0].code
 
 
+@pytest.fixture
+def licences(model, database_url, tmp_path):
+    path = tmp_path / "licences.json"
+    path.write_text(json.dumps({"catalogue": {"source": "t"}, "matters": [
+        {"code": "FOREIGN", "name": "机动车驾驶证初次申领(外国人申领小型汽车准驾车型)", "department": "车管所"},
+        {"code": "MOTO", "name": "机动车驾驶证初次申领(大陆居民申领摩托车准驾车型)", "department": "车管所"},
+        {"code": "CAR", "name": "机动车驾驶证初次申领(大陆居民申领小型汽车准驾车型)", "department": "车管所"},
+    ]}, ensure_ascii=False), encoding="utf-8")  # fmt: skip
+    import_into(database_url, path)
+    return database_url
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("第一次考驾照要带什么", "CAR"), ("老外想在这边考驾照", "FOREIGN"), ("想考个摩托车驾照", "MOTO"),
+])  # fmt: skip
+def test_a_marked_variant_the_question_never_names_counts_less(model, licences, question, expected):
+    """外国人 and 摩托车 variants mean the same to the model; whoever names neither means the car."""
+    assert first(MatterSearch(licences, embedder=model), question) == expected
+
+
+def test_without_the_marker_preference_the_model_picks_any_variant(model, licences):
+    """The boundary: at 1.0 the marked variant's cosine (外国人, 0.908 against 0.904) decides."""
+    assert first(MatterSearch(licences, embedder=model, tuning=Tuning(unsaid_marker=1.0)), "第一次考驾照要带什么") != "CAR"
+
+
 def test_opposites_stay_apart_through_the_lexical_side(marriage):
     assert first(marriage, "我们过不下去了，想去办离婚") == "LH"
     assert first(marriage, "下个月要领证结婚了") == "JH"

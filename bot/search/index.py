@@ -38,6 +38,7 @@ class IndexedMatter:
     named: int  # how many of `texts` are names (the rest only match words)
     usual_variant: bool  # 新申请/首次/大陆居民…: what someone means who names no variant
     progress_lookup: bool  # …进度查询: how far an application has got, not the matter itself
+    markers: frozenset[str] = frozenset()  # the marked variant its name is (外国人…, 摩托车…)
     joined: str = ""  # all texts in one string, for a first quick look
     department_text: str = ""  # the department, normalised
 
@@ -106,7 +107,8 @@ class MatterIndex:
             number = len(self.matters)
             usual = bool(_USUAL_VARIANT.search(name))
             progress = bool(_PROGRESS_LOOKUP.search(normalize(own_names[-1])))
-            self.matters.append(IndexedMatter(code, name, department, tuple(texts), named, usual, progress))
+            markers = frozenset(marker for marker in lexicon.marked_variants if marker in normalize(name))
+            self.matters.append(IndexedMatter(code, name, department, tuple(texts), named, usual, progress, markers))
             for text in texts:
                 for char in text:
                     self.postings[char].add(number)

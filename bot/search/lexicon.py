@@ -1,7 +1,7 @@
 """The colloquial lexicon (lexicon.yml beside this file): fillers, context words, synonyms."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +18,7 @@ class Lexicon:
     context: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
     life_events: dict[str, tuple[str, ...]]  # a word for a group or event -> catalogue tags
+    marked_variants: dict[str, tuple[str, ...]] = field(default_factory=dict)  # marker in a name -> words for it
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +32,8 @@ def load_lexicon() -> Lexicon:
         context=frozenset(normalize(w) for w in raw["context"]),
         synonyms=synonyms,
         life_events=_life_events(raw.get("life_events", {})),
+        marked_variants={normalize(marker): tuple(normalize(w) for w in words)
+                          for marker, words in raw.get("marked_variants", {}).items()},
     )
 
 

@@ -164,7 +164,12 @@ class MatterSearch:
             return terms, self._alone(lexical, limit)
         # Embedded after the typo correction (社宝卡 -> 社保卡): the model never saw the typo.
         cosines = vectors.cosines(self.embedder.query("".join(tokens)), self.tuning.secondary_discount)
-        return terms, self._fuse(lexical, cosines, index, asks_progress)[:limit]
+        return terms, self._fuse(lexical, cosines, index, asks_progress, self._markers_said(text))[:limit]
+
+    def _markers_said(self, text: str) -> frozenset[str]:
+        """The marked variants (外国人, 摩托车) the question names, by any word for them."""
+        markers = self.lexicon.marked_variants
+        return frozenset(marker for marker, words in markers.items() if any(word in text for word in words))
 
     def _lexically_certain(self, lexical: list[Candidate]) -> bool:
         """A question that names one matter outright and scores high needs no embedding."""
@@ -179,9 +184,10 @@ class MatterSearch:
         return lexical[:limit]
 
     def _fuse(self, lexical: list[Candidate], cosines: np.ndarray, index: MatterIndex,
-              asks_progress: bool) -> list[Candidate]:
+              asks_progress: bool, markers_said: frozenset[str]) -> list[Candidate]:
         """score = w * lexical + (1 - w) * cosine rescaled to [0, 1] between the floor and the
-        ceiling, over the union of both retrievers' best candidates."""
+        ceiling, over the union of both retrievers' best candidates; a little less for a
+        marked variant (外国人…, 摩托车…) the question never names."""
         tuning = self.tuning
         by_code = {c.code: c for c in lexical}
         numbers = {c.code: n for n, c in ((index.number_of(c.code), c) for c in lexical)}
@@ -202,6 +208,8 @@ class MatterSearch:
             candidate.lexical, candidate.cosine = candidate.score, cosine
             candidate.named = self._names_it(candidate)
             candidate.score = tuning.lexical_weight * candidate.lexical + (1 - tuning.lexical_weight) * dense
+            if matter.markers - markers_said:
+                candidate.score *= tuning.unsaid_marker
             if candidate.score > 0:  # 0: neither retriever found anything of it
                 fused.append((candidate, matter.usual_variant))
         fused.sort(key=lambda item: (-round(item[0].score, 3), -item[1], -item[0].name_coverage, len(item[0].name)))

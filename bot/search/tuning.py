@@ -31,30 +31,37 @@ class Tuning:
     """A progress lookup (…进度查询) counts this share of its score for a question that asks no
     progress: 护照要带什么 is not 护照办证进度查询. On both sides."""
 
+    unsaid_marker: float = 0.95
+    """The share of its fused score a marked variant (for 外国人, 港澳台居民, 武警; of 摩托车,
+    大型汽车: the lexicon's `marked_variants`) keeps when the question names no such marker:
+    siblings that differ only by it are as close in meaning as in words, and whoever names none
+    most often means the ordinary variant (a resident, a car)."""
     # --- decision: whether the catalogue has the matter at all ----------------------------------
     # A logistic model over five features of the best candidate, fitted on the tuning sets by
     # bench/fit_decision.py (scikit-learn, C=3; label: the right matter among the first three):
     # its fused score, its lexical score, its margin over the second, whether
     # the question names it outright, and the question's length (log of 1 + its content words:
-    # a long story scores lower for the same matter). Whether the lexical side ranked it first
-    # too added nothing (weight -0.19) and was dropped.
-    weight_fused: float = 7.13
-    weight_lexical: float = 2.49
-    weight_margin: float = 3.65
-    weight_named: float = 0.51
-    weight_length: float = 1.68
-    bias: float = -7.12
+    # a long story scores lower for the same matter). Tried and dropped, as they moved the
+    # cross-validated keep/refuse figures by under a point: whether the lexical side ranked it
+    # first too; the share of the question's words no matter holds; the name's and the
+    # question's coverage apart; the raw cosine.
+    weight_fused: float = 7.33
+    weight_lexical: float = 2.74
+    weight_margin: float = 3.12
+    weight_named: float = 0.69
+    weight_length: float = 1.83
+    bias: float = -7.52
     answerable: float = 0.6
     """From this probability on the catalogue is taken to have the matter; below it, `none`.
     Lower: fewer "not in the catalogue" for matters it has, more neighbours offered for ones it
-    lacks (5-fold cross-validation on the tuning sets: 0.5 keeps 95.1 % of answerable questions
-    and refuses 64.3 % of the others, 0.55 keeps 93.9 % and refuses 69.5 %, 0.6: 92.9 / 74.8)."""
+    lacks (5-fold cross-validation on the tuning sets: 0.5 keeps 95.3 % of answerable questions
+    and refuses 65.2 % of the others, 0.55 keeps 93.8 % and refuses 71.0 %, 0.6: 92.8 / 73.9)."""
     suggest_from: float = 0.2
     """Below `answerable` but from this probability on, the citizen is told the catalogue has
     no such matter and offered the best few as suggestions, one tap away. On the tuning sets
     (in-catalogue questions decided `none`, right matter among the first three): 0.2 offers it to
-    21 of 27 on demo and 26 of 40 on gdzwfw; 0.3: 20 and 23; 0.4: 15 and 11. Out-of-catalogue
-    questions get suggestions too (33 of 62 and 46 of 83 at 0.2), below the plain 'not found'."""
+    21 of 27 on demo and 26 of 39 on gdzwfw; 0.3: 20 and 21. Out-of-catalogue questions get
+    suggestions too (30 of 61 and 45 of 83 at 0.2), below the plain "not found"."""
     suggestions: int = 3
     confident: float = 0.65
     """From this probability on, a best candidate clear of the rest is one match; below it
