@@ -1,7 +1,8 @@
 """Answer accuracy through the REST channel (not a test): both servers started as `make run`
 starts them, one fresh conversation per labelled question: the tuning sets
 (bench/data/answer_questions_*.yml, bench/data/citizens_*.yml) and, reported apart, the blind held-out sets
-(bench/data/blind_*.yml, written by someone who saw neither the code nor the other sets).
+(bench/data/blind_*.yml and blind2_*.yml, written by someone who saw neither the code nor the
+other sets).
 
     .venv/bin/python bench/answer_bench.py [SET ...]     (needs the trained model: make train)
 
@@ -32,7 +33,7 @@ from tests.catalogues import DEMO_CATALOGUE, GDZWFW, import_into  # noqa: E402
 from tests.servers import Bot  # noqa: E402
 
 CATALOGUES = {"demo": DEMO_CATALOGUE, "gdzwfw": GDZWFW}
-SETS = {f"{prefix}_{name}": name for prefix in ("answer_questions", "citizens", "blind") for name in CATALOGUES}
+SETS = {f"{prefix}_{name}": name for prefix in ("answer_questions", "citizens", "blind", "blind2") for name in CATALOGUES}
 
 
 def custom(messages: list[dict], key: str):

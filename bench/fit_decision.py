@@ -1,7 +1,7 @@
 """Fit the search's answerable decision (bot/search/tuning.py) on the tuning sets: a logistic
 model over five features of the best candidate; prints the weights and, by 5-fold
 cross-validation, how many answerable questions each threshold keeps and how many others it
-refuses. Never run on the blind held-out sets (bench/data/blind_*.yml).
+refuses. Never run on the blind held-out sets (bench/data/blind_*.yml, blind2_*.yml).
 
     .venv/bin/python bench/fit_decision.py        (needs ../shared for gdzwfw)"""
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Benchmark of the catalogue and the search (not a test): accuracy on the labelled question
 sets (the tuning sets in tests/data and bench/data/citizens_*, the blind held-out sets in
-bench/data/blind_*, reported apart),
+bench/data/blind_* and blind2_*, reported apart),
 latency per search on the 2,262-matter gdzwfw catalogue, import time with the passage vectors,
 an unchanged re-import, index memory. Says which mode ran (hybrid, or lexical without the model).
 
@@ -34,7 +34,8 @@ QUESTION_SETS = [  # (name, file, catalogue): tuning sets first, then the blind 
     *((f"{prefix}_{name}", ROOT / "tests" / "data" / f"{prefix}_{name}.yml", name)
       for prefix in ("search_questions", "heldout") for name in ("demo", "gdzwfw")),
     *((f"citizens_{name}", ROOT / "bench" / "data" / f"citizens_{name}.yml", name) for name in ("demo", "gdzwfw")),
-    *((f"blind_{name}", ROOT / "bench" / "data" / f"blind_{name}.yml", name) for name in ("demo", "gdzwfw")),
+    *((f"{prefix}_{name}", ROOT / "bench" / "data" / f"{prefix}_{name}.yml", name)
+      for prefix in ("blind", "blind2") for name in ("demo", "gdzwfw")),
 ]
 LATENCY_PASSES = 5
 

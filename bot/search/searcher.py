@@ -376,7 +376,12 @@ class MatterSearch:
         close = [c for c in ranked if self._close(c, best)]
         if probability >= tuning.confident and len(close) == 1:
             return SearchResult(question, MATCH, ranked[:limit], terms)
-        return SearchResult(question, AMBIGUOUS, (close if len(close) > 1 else ranked)[:limit], terms)
+        if len(close) == 1:
+            return SearchResult(question, AMBIGUOUS, ranked[:limit], terms)
+        # The close ones first; a short list is filled with the next near ones: the right matter
+        # is sometimes just outside what is too close to call.
+        near = [c for c in ranked if c not in close and c.score >= tuning.choice_ratio * best.score]
+        return SearchResult(question, AMBIGUOUS, (close + near)[:max(len(close), tuning.choices)][:limit], terms)
 
 
 def _distinct_named(ranked: list[Candidate]) -> list[Candidate]:
