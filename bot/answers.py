@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from bot.models import CancelledCertificate, Hall, Matter
 
@@ -170,8 +170,10 @@ def _hall_line(hall: Hall, matter: Matter) -> str:
 
 
 def _steps(matter: Matter) -> Answer:
-    if not matter.steps:
-        return Answer(_title(matter) + f"目录中未列出办理流程，请致电{matter.consult_phone or '咨询电话'}了解。")
+    if not matter.steps:  # what it takes, then, is the way to know how it goes
+        overview = _overview(matter)
+        overview.text = "目录中未列出这项业务的办理流程，办理要点如下：\n" + overview.text
+        return overview
     return Answer(_title(matter) + "办理流程：" + " → ".join(matter.steps), checklist=list(matter.steps))
 
 
@@ -229,17 +231,17 @@ def choose_answer(candidates: list[tuple[str, str, str]]) -> Answer:
                   kind="choose")
 
 
-def _matter_buttons(candidates: list[tuple[str, str, str]]) -> list[Button]:
+def _matter_buttons(candidates: Sequence[tuple[str, str, str]]) -> list[Button]:
     """One button a matter; the department tells apart matters of the same name."""
     return [Button(f"{name}（{department}）" if _same_name(candidates, name) else name, choose_payload(code))
             for code, name, department in candidates]  # fmt: skip
 
 
-def _same_name(candidates: list[tuple[str, str, str]], name: str) -> bool:
+def _same_name(candidates: Sequence[tuple[str, str, str]], name: str) -> bool:
     return sum(1 for _c, n, _d in candidates if n == name) > 1
 
 
-def not_found_answer(hotline: str, suggestions: list[tuple[str, str, str]] = ()) -> Answer:
+def not_found_answer(hotline: str, suggestions: Sequence[tuple[str, str, str]] = ()) -> Answer:
     """The catalogue has no such matter. `suggestions` (code, name, department): near matters
     the search could not call, offered below the plain "not found" for a tap."""
     if not suggestions:

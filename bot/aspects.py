@@ -21,8 +21,6 @@ CUES = {
     "next": "接下来|下一步|然后|之后|以后|还要|还需|还得|办完|后续|接着|再办|顺便|一起|还可以|也要|也去|相关|关联|别的|还有别|还有没有关|还能申请哪|还能申请别|还能办",
 }
 _CUES = {aspect: re.compile(pattern) for aspect, pattern in CUES.items()}
-
-
 SHORT = 8  # characters: a short message (要多就, 在那办) is a follow-up the NLU reads well, typos and all
 
 

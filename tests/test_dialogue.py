@@ -136,6 +136,10 @@ def test_gdzwfw_matter_answers_from_its_free_text_location(gdzwfw_url):
     assert "挂失补办】办理地点：" in turn.answer.text  # the export's free-text 办理地点
     materials = guide.answer("残疾证丢了要带什么", "materials")
     assert materials.answer.kind == "answer" and materials.matter == turn.matter
+    # gdzwfw publishes no procedure: "how" is answered with what it takes, and where.
+    steps = guide.answer("残疾证丢了怎么补办", "steps")
+    assert steps.matter == turn.matter and "未列出这项业务的办理流程" in steps.answer.text
+    assert "办理地点：" in steps.answer.text and "咨询电话：" in steps.answer.text
 
 
 def test_a_new_import_changes_the_answers_without_a_restart(database_url):

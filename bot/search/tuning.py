@@ -36,6 +36,7 @@ class Tuning:
     大型汽车: the lexicon's `marked_variants`) keeps when the question names no such marker:
     siblings that differ only by it are as close in meaning as in words, and whoever names none
     most often means the ordinary variant (a resident, a car)."""
+
     # --- decision: whether the catalogue has the matter at all ----------------------------------
     # A logistic model over five features of the best candidate, fitted on the tuning sets by
     # bench/fit_decision.py (scikit-learn, C=3; label: the right matter among the first three):
