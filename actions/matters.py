@@ -46,11 +46,11 @@ def _aspect(tracker: Tracker) -> Optional[str]:
     """The aspect to answer; None: the overview. 那残疾证呢？ names a matter and keeps the
     question asked before. An aspect the NLU read into a typed question that says nothing of
     it gives way to the overview, as does anything not understood."""
-    intent = tracker.latest_message.get("intent", {}).get("name")
+    intent = intent_of(tracker)
     if intent == "inform_matter":
         return tracker.get_slot("aspect")
     aspect = ASPECT_OF_INTENT.get(intent)
-    text = _text(tracker)
+    text = text_of(tracker)
     if aspect and not text.startswith("/") and not asked(aspect, text):  # a button's payload says no words
         return None
     return aspect
@@ -88,8 +88,14 @@ def _chosen_code(value: Any) -> Optional[str]:
     return ""
 
 
-def _text(tracker: Tracker) -> str:
+def text_of(tracker: Tracker) -> str:
+    """The latest message's text."""
     return tracker.latest_message.get("text") or ""
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    """The latest message's intent."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def _question(tracker: Tracker) -> str:
@@ -98,7 +104,7 @@ def _question(tracker: Tracker) -> str:
     embedder = guide().search.embedder
     if embedder is not None:
         adopt(embedder, tracker.latest_message.get(SHARED_KEY))
-    return _text(tracker)
+    return text_of(tracker)
 
 
 def reply(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list:
@@ -108,7 +114,7 @@ def reply(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> lis
     rateable = turn.answer.kind == "answer"
     send(dispatcher, turn.answer, rating=rateable)
     if not turn.answered:
-        feedback.record_unanswered(tracker.sender_id, tracker.get_latest_input_channel(), _text(tracker))
+        feedback.record_unanswered(tracker.sender_id, tracker.get_latest_input_channel(), text_of(tracker))
     slots = changed_slots(tracker, matter=turn.matter, aspect=turn.aspect)
     if rateable:
         slots.append(SlotSet("rating_due", f"{turn.matter}#{tracker.latest_message.get('message_id') or ''}"))

@@ -8,7 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.matters import changed_slots
+from actions.matters import ASPECT_OF_INTENT, changed_slots, intent_of, text_of
 from actions.render import send
 from bot import answers, wording
 from bot.privacy import has_id_number
@@ -39,11 +39,7 @@ MAX_MISSES = 3
 ALWAYS_LEAVE = ("handoff", "complain", "deny")
 # A question about a matter leaves the form for the catalogue, unless the message gives what the
 # form asks for (a receipt number the NLU took for a matter code) or asks about it.
-MATTER_QUESTIONS = (
-    "ask_overview", "ask_materials", "ask_where", "ask_steps", "ask_time", "ask_fee", "ask_conditions",
-    "ask_online", "ask_phone", "ask_legal_basis", "ask_next", "ask_certificate", "ask_what_can_i_do",
-    "inform_matter",
-)  # fmt: skip
+MATTER_QUESTIONS = (*ASPECT_OF_INTENT, "ask_certificate", "ask_what_can_i_do", "inform_matter")
 # Goodbye leaves the form too; four digits alone are still the phone's, whatever the NLU says
 # (it reads every number alike, and 88 is a goodbye).
 LEAVE = ALWAYS_LEAVE + MATTER_QUESTIONS + ("goodbye",)
@@ -63,7 +59,7 @@ class ValidateStatusForm(FormValidationAction):
             # A form that starts counts its misses from nought, whatever an earlier one left (a
             # conversation whose session expired mid-form carries its slots over).
             return events + changed_slots(tracker, **{MISSES: None})
-        if _intent(tracker) in LEAVE and not any(e.get("name") in FORM_SLOTS for e in events):
+        if intent_of(tracker) in LEAVE and not any(e.get("name") in FORM_SLOTS for e in events):
             # The form lets go of this turn, and a rule in data/rules.yml leaves it: what it had
             # collected goes with it, so that the next status request starts afresh and no
             # receipt number stays in the conversation. Rejecting the turn ourselves (rather than
@@ -76,9 +72,9 @@ class ValidateStatusForm(FormValidationAction):
         """A number typed before the form asked (查一下 SL2026110100001 的进度) counts too, and
         so does one the NLU took for a question about a matter."""
         requested = tracker.get_slot(REQUESTED_SLOT)
-        if tracker.get_slot("receipt_number") or requested == "phone_last4" or _intent(tracker) in ALWAYS_LEAVE:
+        if tracker.get_slot("receipt_number") or requested == "phone_last4" or intent_of(tracker) in ALWAYS_LEAVE:
             return {}
-        text = _text(tracker)
+        text = text_of(tracker)
         if has_id_number(text):
             if requested is None:  # the form starts on this message
                 dispatcher.utter_message(text=wording.id_number_refused())
@@ -86,7 +82,7 @@ class ValidateStatusForm(FormValidationAction):
         found = _receipt_in(text)
         if found:
             return {"receipt_number": found}
-        if requested == "receipt_number" and _intent(tracker) in MATTER_QUESTIONS and _ABOUT_RECEIPT.search(text):
+        if requested == "receipt_number" and intent_of(tracker) in MATTER_QUESTIONS and _ABOUT_RECEIPT.search(text):
             return {"receipt_number": text}  # not a value: validation explains what is needed
         return {}
 
@@ -95,7 +91,7 @@ class ValidateStatusForm(FormValidationAction):
         """Digits alone are the answer to the form's question, whatever the NLU took them for."""
         if tracker.get_slot(REQUESTED_SLOT) != "phone_last4" or tracker.get_slot("phone_last4"):
             return {}
-        intent, text = _intent(tracker), _text(tracker)
+        intent, text = intent_of(tracker), text_of(tracker)
         if intent in ALWAYS_LEAVE:
             return {}
         if _DIGITS_ONLY.fullmatch(normalize_width(text)) and clean_phone_last4(text):
@@ -143,14 +139,6 @@ def _missed(dispatcher: CollectingDispatcher, tracker: Optional[Tracker], slot: 
 def _misses_cleared(tracker: Optional[Tracker]) -> dict:
     """A good value ends a run of misses."""
     return {MISSES: None} if tracker and tracker.get_slot(MISSES) is not None else {}
-
-
-def _intent(tracker: Tracker) -> Optional[str]:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
 
 
 def client_of(tracker: Tracker) -> Optional[str]:

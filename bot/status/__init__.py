@@ -14,7 +14,8 @@ RECEIPT = re.compile(r"^(?=(?:[A-Z]*\d){4})[A-Z0-9]{8,32}$")  # letters and digi
 PHONE_LAST4 = re.compile(r"^\d{4}$")
 # A status request says it asks after progress (进度, 办好了吗, 批了没, 查我的申请, 还没消息); a
 # question without any of these (第一次办身份证要带户口本吗, 怎么查食品经营许可证) is about a
-# matter, whatever the classifier says.
+# matter, whatever the classifier says. (The search's progress cue takes 查 alone too: there it
+# only favours the catalogue's …进度查询 matters, here it would hold a citizen in the form.)
 PROGRESS_CUE = re.compile(
     "帮我查|查一下我|查查我|我的申请|我的件|个件|进度|进展|到哪|道哪|哪一步|怎么样了|咋样了|审|批|结果|状态|办好|做好|弄好|好了|好没|了没|消息|下来|通过|退回|"
     "能领|能取|能拿|可以领|可以取|可以拿|领了|取了|拿了|办件|受理|情况|问题|编号|回执"
