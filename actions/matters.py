@@ -1,15 +1,19 @@
 """Actions that answer from the catalogue."""
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Optional
+import asyncio
+from abc import ABC, abstractmethod
+import math
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache, partial
+from typing import Any, Callable, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render import send
-from bot import feedback
+from bot import feedback, wording
 from bot.answers import ASPECTS
 from bot.aspects import asked
 from bot.dialogue import Guide, Turn
@@ -30,13 +34,35 @@ def guide() -> Guide:
     return Guide()
 
 
-class ActionAnswerMatter(Action):
+# The catalogue's work (search, database reads, the sentence model) runs in one thread of its
+# own, never on the action server's event loop: other conversations, the status lookups and the
+# health check go on meanwhile. One thread, because the indexes and the model are shared.
+_CATALOGUE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalogue")
+
+
+async def off_the_loop(work: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(_CATALOGUE_THREAD, partial(work, *args))
+
+
+class CatalogueAction(Action, ABC):
+    """An action whose `answer` reads the catalogue or the database, run off the event loop.
+    Abstract, so that rasa_sdk does not register it as an action of its own."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        return await off_the_loop(self.answer, dispatcher, tracker)
+
+    @abstractmethod
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
+        """The action's work: send the answer, return the events."""
+
+
+class ActionAnswerMatter(CatalogueAction):
     """One aspect of one matter; keeps the matter and the aspect for follow-up questions."""
 
     def name(self) -> str:
         return "action_answer_matter"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
         chosen = _chosen_code(next(tracker.get_latest_entity_values("matter"), None))
         turn = guide().answer(_question(tracker), _aspect(tracker), tracker.get_slot("matter"), chosen)
         return reply(dispatcher, tracker, turn)
@@ -56,25 +82,49 @@ def _aspect(tracker: Tracker) -> Optional[str]:
     return aspect
 
 
-class ActionListMatters(Action):
+class ActionListMatters(CatalogueAction):
     """What can I get done: matters for a group, life event, department or hall level."""
 
     def name(self) -> str:
         return "action_list_matters"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
         return reply(dispatcher, tracker, guide().what_can_i_do(_question(tracker), tracker.get_slot("matter")))
 
 
-class ActionAnswerCertificate(Action):
+class ActionAnswerCertificate(CatalogueAction):
     """Whether a certificate (证明) is still needed, from the cancelled-certificate list."""
 
     def name(self) -> str:
         return "action_answer_certificate"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
         turn = guide().certificate(_question(tracker), tracker.get_slot("matter"), tracker.get_slot("aspect"))
         return reply(dispatcher, tracker, turn)
+
+
+class ActionNearestHall(CatalogueAction):
+    """The nearest hall to a shared location (WeChat's location message) that accepts the
+    matter being talked about."""
+
+    def name(self) -> str:
+        return "action_nearest_hall"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
+        latitude = _degrees(next(tracker.get_latest_entity_values("latitude"), None), 90)
+        longitude = _degrees(next(tracker.get_latest_entity_values("longitude"), None), 180)
+        if latitude is None or longitude is None:  # typed, not shared
+            dispatcher.utter_message(text=wording.say("send_location"))
+            return []
+        return reply(dispatcher, tracker, guide().nearest_hall(latitude, longitude, tracker.get_slot("matter")))
+
+
+def _degrees(value: Any, bound: float) -> Optional[float]:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and -bound <= number <= bound else None
 
 
 def _chosen_code(value: Any) -> Optional[str]:

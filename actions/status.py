@@ -43,9 +43,10 @@ MATTER_QUESTIONS = (*ASPECT_OF_INTENT, "ask_certificate", "ask_what_can_i_do", "
 # Goodbye leaves the form too; four digits alone are still the phone's, whatever the NLU says
 # (it reads every number alike, and 88 is a goodbye).
 LEAVE = ALWAYS_LEAVE + MATTER_QUESTIONS + ("goodbye",)
-# A tap on 满意/不满意 under an earlier answer is rated, and the form goes on.
-RATINGS = ("rate_good", "rate_bad")
-ESCAPE_INTENTS = LEAVE + RATINGS
+# A tap on 满意/不满意 under an earlier answer is rated, and a shared location gets the nearest
+# hall; the form goes on after either.
+ASIDES = ("rate_good", "rate_bad", "share_location")
+ESCAPE_INTENTS = LEAVE + ASIDES
 
 
 class ValidateStatusForm(FormValidationAction):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Optional, Sequence
 
+from bot import wording
 from bot.models import CancelledCertificate, Hall, Matter
 
 ASPECTS = (
@@ -19,10 +20,17 @@ ASPECT_LABELS = {
 NOT_PUBLISHED = "目录中未公布"
 
 
+# What a button does; the channel (or actions/render.py for Rasa) turns it into its own form.
+CHOOSE_MATTER, ASK, RATE, DENY, HANDOFF_ACTION = "choose_matter", "ask", "rate", "deny", "handoff"
+BUTTON_ACTIONS = (CHOOSE_MATTER, ASK, RATE, DENY, HANDOFF_ACTION)
+GOOD, BAD = "good", "bad"
+
+
 @dataclass
 class Button:
     title: str
-    payload: str
+    action: str  # one of BUTTON_ACTIONS
+    value: Optional[str] = None  # the matter code (choose_matter), aspect (ask), good|bad (rate)
 
 
 @dataclass
@@ -39,13 +47,34 @@ class Answer:
     checklist: list[str] = field(default_factory=list)
     matter: Optional[str] = None  # the matter code the answer is about
     kind: str = "answer"  # answer, choose, not_found, ask_matter, list, certificate, status_help
+    rating: bool = False  # the citizen may rate it: the last buttons are 满意 and 不满意
 
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Answer":
+        """The answer a channel finds in `custom.data.answer` (docs/channels.md)."""
+        return cls(
+            text=data["text"],
+            buttons=[Button(b["title"], b["action"], b.get("value")) for b in data.get("buttons") or []],
+            links=[Link(link["title"], link["url"]) for link in data.get("links") or []],
+            checklist=list(data.get("checklist") or []),
+            matter=data.get("matter"),
+            kind=data.get("kind") or "answer",
+            rating=bool(data.get("rating")),
+        )
 
-def choose_payload(code: str) -> str:
-    return '/inform_matter{"matter": "%s"}' % code
+    def with_rating(self) -> "Answer":
+        """The answer with the 满意 / 不满意 buttons after its own."""
+        if not self.rating:
+            self.buttons += [Button(wording.say("rate_good"), RATE, GOOD), Button(wording.say("rate_bad"), RATE, BAD)]
+            self.rating = True
+        return self
+
+
+def choose_button(title: str, code: str) -> Button:
+    return Button(title, CHOOSE_MATTER, code)
 
 
 def matter_answer(matter: Matter, aspect: str, related_names: dict[str, str], near: Iterable[Hall] = ()) -> Answer:
@@ -58,12 +87,21 @@ def matter_answer(matter: Matter, aspect: str, related_names: dict[str, str], ne
     answer = build(matter)
     answer.matter = matter.code
     answer.buttons += [
-        Button(ASPECT_LABELS[other], f"/ask_{other}") for other in ("materials", "where", "time", "online")
+        Button(ASPECT_LABELS[other], ASK, other) for other in ("materials", "where", "time", "online")
         if other != aspect
     ]  # fmt: skip
     if matter.online_url and not any(link.url == matter.online_url for link in answer.links):
         answer.links.append(Link("网上办理入口", matter.online_url))
+    full_guide = guide_link(matter.code)
+    if full_guide:
+        answer.links.append(full_guide)
     return answer
+
+
+def guide_link(code: str) -> Optional[Link]:
+    """The link to the matter's full guide page, which every channel can offer (完整指南 / 打印).
+    The guide pages come with the web front ends (issue 11); until they are served, none."""
+    return None
 
 
 def _title(matter: Matter) -> str:
@@ -161,9 +199,9 @@ def _where(matter: Matter, near: list[Hall]) -> Answer:
     return Answer("\n".join(lines))
 
 
-def _hall_line(hall: Hall, matter: Matter) -> str:
+def _hall_line(hall: Hall, matter: Optional[Matter]) -> str:
     window = ""
-    if matter.window:
+    if matter and matter.window:
         numbers = [w["number"] for w in hall.windows if w.get("name") == matter.window and w.get("number")]
         window = f"，{matter.window}" + (f"（{numbers[0]}号）" if numbers else "")
     return f"{hall.name}：{hall.address or ''}{window}；办公时间 {hall.hours or NOT_PUBLISHED}；电话 {hall.phone or NOT_PUBLISHED}"
@@ -215,7 +253,7 @@ def _next(matter: Matter, related_names: dict[str, str]) -> Answer:
         return Answer(_title(matter) + "目录中没有列出通常接着办理的事项。")
     lines = [_title(matter) + "办完后，通常还要办："]
     lines += [f"- {related_names[r.related_code]}" + (f"：{r.note}" if r.note else "") for r in related]
-    buttons = [Button(related_names[r.related_code], choose_payload(r.related_code)) for r in related]
+    buttons = [choose_button(related_names[r.related_code], r.related_code) for r in related]
     return Answer("\n".join(lines), buttons=buttons)
 
 
@@ -227,13 +265,16 @@ def _short(text: str, limit: int = 120) -> str:
 # --- answers that are not about one matter ----------------------------------------------------
 def choose_answer(candidates: list[tuple[str, str, str]]) -> Answer:
     """Several close matters: (code, name, department) each, to tap one."""
-    return Answer("您想问的是下面哪一项？请点选：", buttons=_matter_buttons(candidates) + [Button("都不是", "/deny")],
-                  kind="choose")
+    return Answer(wording.say("choose"), buttons=_matter_buttons(candidates) + [none_of_these()], kind="choose")
+
+
+def none_of_these() -> Button:
+    return Button(wording.say("none_of_these"), DENY)
 
 
 def _matter_buttons(candidates: Sequence[tuple[str, str, str]]) -> list[Button]:
     """One button a matter; the department tells apart matters of the same name."""
-    return [Button(f"{name}（{department}）" if _same_name(candidates, name) else name, choose_payload(code))
+    return [choose_button(f"{name}（{department}）" if _same_name(candidates, name) else name, code)
             for code, name, department in candidates]  # fmt: skip
 
 
@@ -245,24 +286,17 @@ def not_found_answer(hotline: str, suggestions: Sequence[tuple[str, str, str]] =
     """The catalogue has no such matter. `suggestions` (code, name, department): near matters
     the search could not call, offered below the plain "not found" for a tap."""
     if not suggestions:
-        return Answer(
-            f"抱歉，目录里没有找到这项业务，我不想给您说错。您可以换个说法再问，或致电{hotline}政务服务便民热线咨询。",
-            kind="not_found",
-        )
-    return Answer(
-        "抱歉，目录里没有找到和您说的完全对应的业务。是下面哪一项吗？点选查看；"
-        f"都不是的话，您可以换个说法再问，或致电{hotline}政务服务便民热线咨询。",
-        buttons=_matter_buttons(suggestions) + [Button("都不是", "/deny")],
-        kind="not_found",
-    )
+        return Answer(wording.say("not_found", hotline=hotline), kind="not_found")
+    return Answer(wording.say("not_found_with_suggestions", hotline=hotline),
+                  buttons=_matter_buttons(suggestions) + [none_of_these()], kind="not_found")  # fmt: skip
 
 
 def ask_matter_answer() -> Answer:
-    return Answer("请问您想办理哪项业务？比如“老年证”“居住证”“社保卡补办”。", kind="ask_matter")
+    return Answer(wording.say("ask_matter"), kind="ask_matter")
 
 
 def list_answer(title: str, matters: list[Matter]) -> Answer:
-    buttons = [Button(m.name, choose_payload(m.code)) for m in matters]
+    buttons = [choose_button(m.name, m.code) for m in matters]
     return Answer(title, buttons=buttons, kind="list")
 
 
@@ -275,11 +309,19 @@ def certificate_answer(certificate: CancelledCertificate) -> Answer:
     return Answer(text, kind="certificate")
 
 
-CANCEL_STATUS = Button("取消查询", "/deny")
-HANDOFF = Button("转人工", "/handoff")
+def nearest_hall_answer(hall: Hall, metres: float, matter: Optional[Matter]) -> Answer:
+    """The nearest hall to a shared location: one that accepts `matter` where there is one."""
+    distance = f"{metres / 1000:.1f}公里" if metres >= 1000 else f"{max(100, round(metres, -2)):.0f}米"
+    if matter is None:
+        text = wording.say("nearest_hall_any", hall=_hall_line(hall, None), distance=distance)
+    else:
+        text = wording.say("nearest_hall", matter=matter.name, hall=_hall_line(hall, matter), distance=distance)
+    return Answer(text, matter=matter.code if matter else None, kind="nearest_hall")
 
 
 def status_help_answer(text: str, cancel: bool = True) -> Answer:
     """The status form's help when it cannot use what was typed, with the ways out as buttons:
     取消查询 (while the form still asks) and 转人工."""
-    return Answer(text, buttons=[CANCEL_STATUS, HANDOFF] if cancel else [HANDOFF], kind="status_help")
+    handoff = Button(wording.say("handoff_button"), HANDOFF_ACTION)
+    buttons = [Button(wording.say("cancel_status"), DENY), handoff] if cancel else [handoff]
+    return Answer(text, buttons=buttons, kind="status_help")

@@ -84,6 +84,8 @@ class HallData:
     hours: Optional[str] = None
     phone: Optional[str] = None
     windows: list[dict[str, str]] = field(default_factory=list)
+    latitude: Optional[float] = None  # WGS-84, for the nearest hall to a shared location
+    longitude: Optional[float] = None
 
 
 @dataclass
@@ -169,6 +171,25 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.error(name, f"expected a non-negative integer, got {value!r}")
         return value
+
+    def coordinates(self, latitude: str, longitude: str) -> tuple[Optional[float], Optional[float]]:
+        """A WGS-84 position from two fields, both given or neither."""
+        values = []
+        for name, bound in ((latitude, 90), (longitude, 180)):
+            value = self.raw.get(name)
+            if value is None or value == "":
+                values.append(None)
+                continue
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise self.error(name, f"expected a number of degrees, got {value!r}") from None
+            if isinstance(value, bool) or not -bound <= number <= bound:
+                raise self.error(name, f"expected degrees between -{bound} and {bound}, got {value!r}")
+            values.append(number)
+        if (values[0] is None) != (values[1] is None):
+            raise self.error(longitude if values[1] is None else latitude, f"give both {latitude} and {longitude}, or neither")
+        return values[0], values[1]
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.raw.get(name)

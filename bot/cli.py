@@ -42,7 +42,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     pruning = conversation_commands.add_parser("prune", help="remove what is older than the retention period")
     pruning.add_argument("--days", type=int, default=None, help="default: BOT_RETENTION_DAYS (90)")
 
+    from connectors.wechat.cli import add_commands as add_wechat_commands  # the channel's own commands
+
+    add_wechat_commands(commands)
+
     args = parser.parse_args(argv)
+    if args.command == "wechat":
+        from connectors.wechat.cli import run as run_wechat
+
+        return run_wechat(args)
     if args.command == "conversations":
         from bot import conversations as kept
 

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -22,8 +22,25 @@ def get_engine(url: str | None = None) -> Engine:
     if engine is None:
         engine = _create_engine(url)
         Base.metadata.create_all(engine)
+        add_missing_columns(engine)
         _engines[url] = engine
     return engine
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Columns added to a table since a database was made (nullable ones only, such as the
+    halls' coordinates): `create_all` makes missing tables but leaves existing ones alone."""
+    inspector = inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _create_engine(url: str) -> Engine:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from bot import answers, config, guide
+from bot import answers, config, guide, wording
 from bot.answers import Answer
 from bot.handoff import HandoffMessage, handoff_message
 from bot.search import AMBIGUOUS, MATCH, Candidate, MatterSearch, SearchResult
 from bot.search.lexicon import load_lexicon
+from bot.store import RevisionWatch
 
 # Aspects that may follow up on the matter already being talked about ("在哪办？").
 FOLLOW_UP_ASPECTS = frozenset(answers.ASPECTS) - {"overview"}
@@ -33,8 +34,9 @@ class Guide:
         """`refresh_seconds`: how often to look whether an import has changed the catalogue."""
         self.database_url = database_url
         self.hotline = hotline or config.hotline()
-        self.search = MatterSearch(database_url, refresh_seconds)
-        self.guides = guide.CachedGuides(database_url, refresh_seconds)
+        catalogue = RevisionWatch(database_url, refresh_seconds)  # one look at the database for both
+        self.search = MatterSearch(database_url, catalogue=catalogue)
+        self.guides = guide.CachedGuides(database_url, catalogue=catalogue)
 
     def answer(self, text: str, aspect: Optional[str], current: Optional[str] = None,
                chosen: Optional[str] = None, found: Optional[SearchResult] = None) -> Turn:
@@ -67,6 +69,24 @@ class Guide:
         near = guide.halls_named_in(text, self.database_url) if aspect == "where" else []
         return Turn(answers.matter_answer(matter, aspect, related, near), matter.code, aspect, True)
 
+    def warm(self) -> None:
+        """Build the search indexes now (the action server's start-up), not on a first question."""
+        self.search.indexes()
+
+    def nearest_hall(self, latitude: float, longitude: float, current: Optional[str] = None) -> Turn:
+        """The hall nearest to a shared location that accepts the matter being talked about
+        (any hall, when none is)."""
+        matter = self.guides.matter(current) if current else None
+        halls = guide.halls_with_coordinates(self.database_url)
+        if matter is not None and matter.halls and not matter.accepted_anywhere:
+            accepting = {h.code for h in matter.halls}
+            halls = [h for h in halls if h.code in accepting]
+        if not halls:
+            return Turn(Answer(wording.say("no_hall_coordinates"), kind="nearest_hall"), current, "where", True)
+        nearest = min(halls, key=lambda h: guide.distance_metres(latitude, longitude, h))
+        metres = guide.distance_metres(latitude, longitude, nearest)
+        return Turn(answers.nearest_hall_answer(nearest, metres, matter), current, "where", True)
+
     def handoff(self, complaint: bool, current: Optional[str] = None) -> HandoffMessage:
         """转人工 or a complaint, with the phones of the matter being talked about."""
         matter = self.guides.matter(current) if current else None
@@ -88,7 +108,7 @@ class Guide:
         if level:
             matters = guide.matters_at_level(level, self.database_url)
             if matters:
-                return answers.list_answer(f"{level}一级可以办理这些事项（点选查看）：", matters)
+                return answers.list_answer(wording.say("list_at_level", level=level), matters)
         matters = guide.matters_for(words, self.database_url)
         if not matters:
             _terms, ranked = self.search.rank(text, limit=8)
@@ -96,7 +116,7 @@ class Guide:
             matters = [m for m in map(self.guides.matter, codes) if m]
         if not matters:
             return answers.not_found_answer(self.hotline)
-        return answers.list_answer("这些事项可能和您有关（点选查看）：", matters)
+        return answers.list_answer(wording.say("list_related"), matters)
 
     def certificate(self, text: str, current: Optional[str] = None, aspect: Optional[str] = None) -> Turn:
         """Whether a certificate is still needed, from the cancelled list. A question that names
@@ -114,11 +134,7 @@ class Guide:
         for_matter = self.search.search(text.replace(CERTIFICATE, ""))
         if for_matter.decision in (MATCH, AMBIGUOUS):
             return self.answer(text, "materials", current, found=for_matter)
-        unknown = Answer(
-            "这项证明不在已公布的取消证明清单里。是否需要，要看具体办什么事，"
-            f"请告诉我您要办的事项，或致电{self.hotline}咨询。",
-            kind="certificate",
-        )
+        unknown = Answer(wording.say("certificate_unknown", hotline=self.hotline), kind="certificate")
         return Turn(unknown, current, aspect, True)
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.models import Hall, Matter
+from bot.wording import say
 
 
 @dataclass
@@ -17,17 +18,13 @@ def handoff_message(complaint: bool, hotline: str, matter: Optional[Matter] = No
                     district_hall: Optional[Hall] = None) -> HandoffMessage:
     """The reply to 转人工 (`complaint` False) or to a complaint or suggestion, about the matter
     being talked about if any."""
-    lines = []
-    if complaint:
-        lines.append(f"您的投诉或建议可以拨打{hotline}政务服务便民热线，也可以在大厅服务台填写意见簿。")
-        if matter and matter.complaint_phone:
-            lines.append(f"“{matter.name}”的监督投诉电话：{matter.complaint_phone}。")
-    else:
-        lines.append(f"正在为您转接人工客服。如果没有接通，请拨打{hotline}政务服务便民热线。")
-        if matter and matter.consult_phone:
-            lines.append(f"“{matter.name}”的咨询电话：{matter.consult_phone}。")
+    lines = [say("complaint" if complaint else "handoff", hotline=hotline)]
+    phone = (matter.complaint_phone if complaint else matter.consult_phone) if matter else None
+    if phone:
+        lines.append(say("complaint_phone" if complaint else "consult_phone", matter=matter.name, phone=phone))
     if district_hall and district_hall.phone:
-        lines.append(f"{district_hall.name}电话：{district_hall.phone}（{district_hall.hours or '工作时间'}）。")
+        lines.append(say("hall_phone", hall=district_hall.name, phone=district_hall.phone,
+                         hours=district_hall.hours or "工作时间"))  # fmt: skip
     code = matter.code if matter else None
     event = {"reason": "complaint" if complaint else "handoff", "matter": code, "hotline": hotline}
     return HandoffMessage("\n".join(lines), event)

@@ -13,9 +13,10 @@ from bot.answers import ASPECTS
 from bot.privacy import clean_text, mask_identity
 
 DEFAULT_MAX_CHARS = 500  # the longest real question in our sets is under 100 characters
-# What the bot's own buttons send as `/intent{…}`; Rasa would take any other typed `/intent` as
-# given (even /restart, or entities for slots), so for those the slash goes and the NLU reads it.
-BUTTON_INTENTS = ("rate_good", "rate_bad", "deny", "handoff", "inform_matter",
+# What the bot's own buttons (and WeChat's shared location) send as `/intent{…}`; Rasa would
+# take any other typed `/intent` as given (even /restart, or entities for slots), so for those
+# the slash goes and the NLU reads it.
+BUTTON_INTENTS = ("rate_good", "rate_bad", "deny", "handoff", "inform_matter", "share_location",
                   *(f"ask_{aspect}" for aspect in ASPECTS))
 
 

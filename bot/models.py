@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -120,6 +121,8 @@ class Hall(Base):
     hours = Column(Text)
     phone = Column(Text)
     windows = Column(JSON, nullable=False, default=list)  # [{number, name}]
+    latitude = Column(Float)  # WGS-84 as WeChat sends a shared location; None: not published
+    longitude = Column(Float)
     source = Column(String(100), nullable=False)
 
 
@@ -192,6 +195,56 @@ class UnansweredQuestion(Base):
     conversation = Column(String(200), nullable=False)
     channel = Column(String(50))
     text = Column(Text, nullable=False)
+
+
+class Handoff(Base):
+    """A citizen handed over to a person (转人工) or pointed to the complaint line, per channel."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    conversation = Column(String(200), nullable=False)
+    channel = Column(String(50))
+    reason = Column(String(20), nullable=False)  # handoff or complaint
+    matter = Column(String(64))
+
+
+class WeChatMessage(Base):
+    """A message WeChat pushed, by its MsgId (or sender and time, for events): a retry of it is
+    recognised on every instance and answered without a second bot turn. Kept minutes, not days."""
+
+    __tablename__ = "wechat_messages"
+
+    key = Column(String(64), primary_key=True)  # a keyed digest: no OpenID in the clear
+    received_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+    reply = Column(Text)  # the passive reply sent, for a retry whose first answer was lost
+
+
+class WeChatOutbox(Base):
+    """A customer-service message to deliver: kept until WeChat took it, retried meanwhile, and
+    listed by `python -m bot wechat outbox` when it could not be delivered."""
+
+    __tablename__ = "wechat_outbox"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    openid = Column(String(128), nullable=False)
+    body = Column(JSON, nullable=False)  # the message as the API takes it, without `touser`
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    next_try_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+    state = Column(String(10), nullable=False, default="pending")  # pending, failed
+
+
+class WeChatToken(Base):
+    """The account's access_token, shared by all instances (each fetch invalidates the last)."""
+
+    __tablename__ = "wechat_tokens"
+
+    app_id = Column(String(64), primary_key=True)
+    token = Column(Text, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
 
 
 class Application(Base):

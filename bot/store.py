@@ -1,6 +1,7 @@
 """Writes an imported catalogue to the database and reads catalogue-wide facts back."""
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,7 +129,7 @@ def _write_halls(session: Session, data: CatalogueData, full: bool) -> dict[str,
 
 
 def _fill_hall(hall: Hall, record: HallData, source: str) -> None:
-    for name in ("name", "level", "street_code", "area", "address", "hours", "phone", "windows"):
+    for name in ("name", "level", "street_code", "area", "address", "hours", "phone", "windows", "latitude", "longitude"):
         setattr(hall, name, getattr(record, name))
     hall.source = source
 
@@ -165,26 +166,26 @@ def current_revision(session: Session) -> int:
 
 
 class RevisionWatch:
-    """Whether an import has changed the catalogue since the last look, asking the database at
-    most every `refresh_seconds`: what is built from the catalogue in memory (the search index,
-    cached guides) is rebuilt then, so a new catalogue needs no restart."""
+    """The catalogue's revision, asked of the database at most every `refresh_seconds`. What is
+    built from the catalogue in memory (the search indexes, cached guides) remembers the
+    revision it was built from and is rebuilt when it differs, so a new catalogue needs no
+    restart. One watch per process is shared by all of them (`Guide` hands it round)."""
 
     def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0):
         self.database_url = database_url
         self.refresh_seconds = refresh_seconds
         self._revision = -1
         self._checked_at = float("-inf")
+        self._lock = threading.Lock()
 
-    def changed(self) -> bool:
-        """True on the first look, and after each import since the look before."""
-        now = time.monotonic()
-        if now - self._checked_at < self.refresh_seconds:
-            return False
-        self._checked_at = now
-        with db.session_scope(self.database_url) as session:
-            revision = current_revision(session)
-        changed, self._revision = revision != self._revision, revision
-        return changed
+    def revision(self) -> int:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._checked_at >= self.refresh_seconds:
+                with db.session_scope(self.database_url) as session:
+                    self._revision = current_revision(session)
+                self._checked_at = now
+            return self._revision
 
 
 @dataclass

@@ -6,6 +6,7 @@
   It refuses to listen beyond loopback without a token: a forged tracker could otherwise run
   any action, the status lookup included.
 - Bodies over `ACTION_MAX_BODY_BYTES` (8 MB: a long conversation's tracker) are refused.
+- The search indexes are built before it listens (`warm_up`).
 - Errors are logged masked and answered without echoing the request (rasa_sdk's own handler
   sends the whole tracker back and logs it)."""
 from __future__ import annotations
@@ -14,6 +15,7 @@ import ipaddress
 import logging
 import os
 import sys
+import time
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
@@ -56,6 +58,19 @@ def build_app(token: str | None, max_body: int):  # noqa: ANN201
     return app
 
 
+def warm_up() -> None:
+    """Build the search indexes before taking calls, so that no citizen waits for them."""
+    from actions.matters import guide
+
+    started = time.monotonic()
+    try:
+        guide().warm()
+    except Exception:  # noqa: BLE001 - the first question builds them then, and says what failed
+        log.exception("could not build the search indexes at start-up")
+        return
+    log.info("search indexes built in %.1f s", time.monotonic() - started)
+
+
 def main() -> int:
     host = os.environ.get("ACTION_HOST", "127.0.0.1").strip() or "127.0.0.1"
     port = int(os.environ.get("ACTION_PORT", "5055") or 5055)
@@ -69,6 +84,7 @@ def main() -> int:
     utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
     utils.update_sanic_log_level()
     app = build_app(token, int(os.environ.get("ACTION_MAX_BODY_BYTES", "") or 8 * 1024 * 1024))
+    warm_up()
     log.info("action server on http://%s:%s (%s)", host, port, "token required" if token else "loopback, no token")
     app.run(host, port, workers=1, access_log=False)
     return 0

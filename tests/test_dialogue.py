@@ -1,8 +1,6 @@
 """The conversation's answers without Rasa: bot/dialogue.py on the demo catalogue and gdzwfw."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from bot import db
@@ -43,8 +41,7 @@ def test_nearest_hall_for_a_named_community(demo):
 def test_close_matters_are_offered_as_buttons(demo):
     turn = demo.answer("身份证", "overview")
     assert turn.answer.kind == "choose" and turn.matter is None
-    payloads = [b.payload for b in turn.answer.buttons if b.payload.startswith("/inform_matter")]
-    codes = [json.loads(p.split("inform_matter", 1)[1])["matter"] for p in payloads]
+    codes = [b.value for b in turn.answer.buttons if b.action == "choose_matter"]
     assert len(codes) >= 2 and all(code.startswith("GA-") for code in codes)
     chosen = demo.answer("居民身份证补领", "overview", chosen=codes[0])
     assert chosen.matter == codes[0] and chosen.answer.kind == "answer"
@@ -62,9 +59,9 @@ def test_near_matters_the_search_cannot_call_are_offered_with_the_not_found(demo
     guide.search.tuning = Tuning(answerable=0.999, suggest_from=0.0)
     turn = guide.answer("我爷爷八十多了，听说政府每个月会给点钱，这个钱怎么申请", "steps")
     assert turn.answer.kind == "not_found" and "没有找到" in turn.answer.text and "12345" in turn.answer.text
-    chosen = [b.payload for b in turn.answer.buttons if b.payload.startswith("/inform_matter")]
-    assert '/inform_matter{"matter": "MZ-002"}' in chosen and turn.aspect == "steps" and not turn.answered
-    assert turn.answer.buttons[-1].payload == "/deny"
+    chosen = [b.value for b in turn.answer.buttons if b.action == "choose_matter"]
+    assert "MZ-002" in chosen and turn.aspect == "steps" and not turn.answered
+    assert turn.answer.buttons[-1].action == "deny"
 
 
 def test_no_matter_named_asks_which(demo):

@@ -109,6 +109,8 @@ def test_import_changes_answers_without_restart(database_url, tmp_path):
         encoding="utf-8",
     )
     import_into(database_url, path)  # a full import: A is withdrawn, B is new
+    search.index()  # sees the new revision and rebuilds in the background; the old index answers meanwhile
+    search.wait_for_rebuild()
     assert search.search("犬只登记").best.code == "B"
     assert search.search("老年人优待证").decision == NONE
 

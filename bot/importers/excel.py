@@ -255,6 +255,7 @@ def _hall(record: Fields) -> HallData:
         if not name:
             raise record.error("窗口", f'window {item!r} has no name; write e.g. "1-8 综合受理窗口"')
         windows.append({"number": number, "name": name})
+    latitude, longitude = record.coordinates("纬度", "经度")
     return HallData(
         code=record.text("大厅编码", required=True),
         name=record.text("大厅名称", required=True),
@@ -265,4 +266,6 @@ def _hall(record: Fields) -> HallData:
         hours=record.text("办公时间"),
         phone=record.text("电话"),
         windows=windows,
+        latitude=latitude,
+        longitude=longitude,
     )

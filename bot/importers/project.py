@@ -152,6 +152,7 @@ def _hall(raw: Any, file: str, index: int) -> HallData:
     for i, window in enumerate(record.records("windows"), 1):
         w = Fields(window, file, f"{record.record}: window #{i}")
         windows.append({"number": w.text("number") or "", "name": w.text("name", required=True)})
+    latitude, longitude = record.coordinates("latitude", "longitude")
     return HallData(
         code=record.text("code", required=True),
         name=record.text("name", required=True),
@@ -162,4 +163,6 @@ def _hall(raw: Any, file: str, index: int) -> HallData:
         hours=record.text("hours"),
         phone=record.text("phone"),
         windows=windows,
+        latitude=latitude,
+        longitude=longitude,
     )

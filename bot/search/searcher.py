@@ -84,19 +84,24 @@ class SearchResult:
 
 
 class MatterSearch:
-    """Searches the catalogue in the database. The index is rebuilt when an import has changed
-    the catalogue (checked at most every `refresh_seconds`), so no retraining is needed."""
+    """Searches the catalogue in the database. The indexes are rebuilt when an import has
+    changed the catalogue (checked at most every `refresh_seconds`), so no retraining is needed:
+    the first build happens in the caller (the action server does it at start-up), later ones in
+    a background thread while the old indexes keep answering."""
 
     def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0,
                  lexicon: Optional[Lexicon] = None, tuning: Tuning = DEFAULT,
-                 embedder: Optional[Embedder] = _DEFAULT_EMBEDDER):  # type: ignore[assignment]
+                 embedder: Optional[Embedder] = _DEFAULT_EMBEDDER,  # type: ignore[assignment]
+                 catalogue: Optional[RevisionWatch] = None):
         self.database_url = database_url
         self.lexicon = lexicon or load_lexicon()
         self.tuning = tuning
         self._embedder = embedder
         self._indexes: Optional[tuple[MatterIndex, Optional[VectorIndex]]] = None
-        self._catalogue = RevisionWatch(database_url, refresh_seconds)
+        self._revision = -1  # the catalogue revision the indexes were built from
+        self._catalogue = catalogue or RevisionWatch(database_url, refresh_seconds)
         self._lock = threading.Lock()
+        self._rebuilding: Optional[threading.Thread] = None
 
     def index(self) -> MatterIndex:
         return self.indexes()[0]
@@ -104,14 +109,38 @@ class MatterSearch:
     def indexes(self) -> tuple[MatterIndex, Optional[VectorIndex]]:
         """The lexical index and the vector index (None in lexical mode), built from the same
         catalogue revision and swapped together."""
+        revision = self._catalogue.revision()
         with self._lock:
-            if self._catalogue.changed() or self._indexes is None:
-                self._indexes = self._build()
-                # The index and jieba's dictionary are millions of long-lived objects:
-                # keep the collector from walking them on every full collection.
-                gc.collect()
-                gc.freeze()
+            if self._indexes is None:
+                self._install(self._build(), revision)
+            elif revision != self._revision and self._rebuilding is None:
+                self._rebuilding = threading.Thread(target=self._rebuild, args=(revision,), name="search-rebuild",
+                                                    daemon=True)  # fmt: skip
+                self._rebuilding.start()
             return self._indexes
+
+    def wait_for_rebuild(self, timeout: float = 120) -> None:
+        """Until a rebuild in the background, if one runs, is done (tests, the CLI)."""
+        rebuilding = self._rebuilding
+        if rebuilding is not None:
+            rebuilding.join(timeout)
+
+    def _rebuild(self, revision: int) -> None:
+        try:
+            built = self._build()
+            with self._lock:
+                self._install(built, revision)
+        except Exception:  # noqa: BLE001 - the old indexes go on answering; the next look retries
+            logger.exception("could not rebuild the search indexes; the previous ones stay")
+        finally:
+            self._rebuilding = None
+
+    def _install(self, built: tuple[MatterIndex, Optional[VectorIndex]], revision: int) -> None:
+        self._indexes, self._revision = built, revision
+        # The index and jieba's dictionary are millions of long-lived objects:
+        # keep the collector from walking them on every full collection.
+        gc.collect()
+        gc.freeze()
 
     @property
     def embedder(self) -> Optional[Embedder]:

@@ -8,7 +8,7 @@ import time
 from functools import lru_cache
 from typing import Optional
 
-from bot import config
+from bot import config, wording
 from bot.answers import Answer
 from bot.status import ApplicationStatus, ProviderUnavailable, StatusProvider, lockout
 from bot.status.database import DatabaseStatusProvider
@@ -41,9 +41,7 @@ async def check_status(conversation: str, receipt: str, phone_last4: str,
     hotline = config.hotline()
     subjects = {"conversation": conversation, "receipt": receipt, "client": client}
     if lockout.locked_until(subjects):
-        return Answer(
-            f"查询失败次数过多，为保护办件信息，请15分钟后再试，或致电{hotline}咨询。", kind="status_locked"
-        )
+        return Answer(wording.say("status_locked", hotline=hotline), kind="status_locked")
     # Counted as failed before the lookup, with no await since the check: concurrent guesses
     # cannot all pass the check while the first ones are still being looked up.
     tried = lockout.record_failure(subjects)
@@ -53,16 +51,13 @@ async def check_status(conversation: str, receipt: str, phone_last4: str,
     except ProviderUnavailable as error:
         log.warning("status provider unavailable: %s", error)
         lockout.forget(tried)  # the platform's failure, not the citizen's
-        return Answer(f"暂时查不到办件进度，请稍后再试，或致电{hotline}咨询。", kind="status_unavailable")
+        return Answer(wording.say("status_unavailable", hotline=hotline), kind="status_unavailable")
     finally:
         await asyncio.sleep(max(0.0, min_lookup_seconds() - (time.monotonic() - started)))
     if status is not None:
         lockout.forget(tried)
         return status_answer(status)
-    return Answer(
-        "没有查到与这个受理编号和手机尾号对应的办件。请核对受理回执上的编号和办件时登记的手机号后四位再试。",
-        kind="status_not_found",
-    )
+    return Answer(wording.say("status_not_found"), kind="status_not_found")
 
 
 def status_answer(status: ApplicationStatus) -> Answer:

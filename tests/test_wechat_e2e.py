@@ -1,0 +1,222 @@
+"""The WeChat channel end to end: both servers as `make run` starts them, the channel in safe
+mode, messages signed and encrypted as WeChat does (connectors/wechat/simulator.py), and a
+stand-in for WeChat's API on loopback (tests/wechat_standin.py)."""
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from connectors.wechat.settings import WeChatSettings
+from connectors.wechat.simulator import WeChatSide, message_xml
+from tests.catalogues import DEMO_CATALOGUE, ROOT, import_into
+from tests.servers import Bot
+from tests.wechat_standin import StandIn
+
+MODEL = ROOT / "models" / "daoban.tar.gz"
+pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` (make test does)")
+SETTINGS = WeChatSettings(token="tok3n", app_id="wx0123456789abcdef", app_secret="s3cret",
+                          aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")  # fmt: skip
+WEBHOOK = "/webhooks/wechat/webhook"
+_ids = itertools.count(int(time.time()) * 1000)
+
+
+class WeChat:
+    """WeChat's servers as the bot meets them: pushes signed (and sealed) messages, opens replies."""
+
+    def __init__(self, bot: Bot, safe: bool = True):
+        self.bot, self.side, self.safe = bot, WeChatSide(SETTINGS), safe
+
+    def post(self, xml: str, **changes) -> tuple[int, str]:
+        pushed = self.side.push(xml, safe=self.safe)
+        pushed.query.update(changes.pop("query", {}))
+        body = changes.pop("body", pushed.body)
+        request = urllib.request.Request(pushed.url(self.bot.url(WEBHOOK)), data=body, headers={"Content-Type": "text/xml"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def text(self, openid: str, content: str, msg_id: int | None = None) -> str:
+        return self.reply(message_xml(openid, "text", {"Content": content}, msg_id=msg_id or next(_ids)))
+
+    def reply(self, xml: str) -> str:
+        status, body = self.post(xml)
+        assert status == 200, body
+        return self.side.open_reply(body, self.safe).get("Content", "")
+
+
+def bot_env(standin: StandIn, **extra: str) -> dict:
+    return {"WECHAT_TOKEN": SETTINGS.token, "WECHAT_APPID": SETTINGS.app_id, "WECHAT_APPSECRET": SETTINGS.app_secret,
+            "WECHAT_AES_KEY": SETTINGS.aes_key, "WECHAT_API_BASE": standin.base, **extra}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("wechat")
+    url = f"sqlite:///{folder / 'catalogue.db'}"
+    import_into(url, DEMO_CATALOGUE)
+    return url, str(folder / "tracker.db"), folder
+
+
+@pytest.fixture(scope="module")
+def standin():
+    server = StandIn(SETTINGS.app_id, SETTINGS.app_secret).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def wechat_bot(demo_files, standin):
+    url, tracker, folder = demo_files
+    bot = Bot(url, tracker, env=bot_env(standin, WECHAT_RETRY_SECONDS="1"), log=folder / "bot.log")
+    yield bot
+    bot.stop()
+
+
+@pytest.fixture
+def wechat(wechat_bot):
+    return WeChat(wechat_bot)
+
+
+def user_turns(tracker_db: str, sender: str) -> int:
+    with sqlite3.connect(tracker_db) as db:
+        return db.execute("SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)).fetchone()[0]
+
+
+def test_subscribe_gets_the_welcome_with_examples(wechat):
+    welcome = wechat.reply(message_xml("o-new", "event", {"Event": "subscribe", "EventKey": ""}))
+    assert "欢迎关注" in welcome and "老年证要带什么材料" in welcome
+
+
+def test_a_materials_question_gets_the_checklist_and_a_number_picks_an_option(wechat):
+    checklist = wechat.text("o-materials", "老年证要带什么材料")
+    assert "一次性告知" in checklist and "1. 居民身份证" in checklist and "回复数字即可选择" in checklist
+    options = checklist.split("回复数字即可选择：", 1)[1]
+    assert "2. 办理时限" in options
+    picked = wechat.text("o-materials", "2")
+    assert "承诺时限" in picked and "老年人优待证" in picked
+
+
+def test_a_shared_location_gets_the_nearest_hall_that_accepts_the_matter(wechat):
+    assert "老年人优待证" in wechat.text("o-location", "老年证在哪办")
+    xml = message_xml("o-location", "location", {"Location_X": "22.5521", "Location_Y": "114.0879", "Scale": "15",
+                                                  "Label": "湖滨路"}, msg_id=next(_ids))  # fmt: skip
+    nearest = wechat.reply(xml)
+    assert "离您最近的可以办理“老年人优待证办理”的大厅" in nearest and "湖滨社区服务站" in nearest
+
+
+def test_voice_with_recognition_is_a_question_and_other_media_ask_to_type(wechat):
+    voice = message_xml("o-voice", "voice", {"MediaId": "m", "Format": "amr", "Recognition": "居住证在哪办"}, msg_id=next(_ids))
+    assert "居住证" in wechat.reply(voice)
+    unheard = message_xml("o-voice", "voice", {"MediaId": "m", "Format": "amr"}, msg_id=next(_ids))
+    assert "没有听清" in wechat.reply(unheard)
+    image = message_xml("o-voice", "image", {"PicUrl": "http://x/y.jpg", "MediaId": "m"}, msg_id=next(_ids))
+    assert "文字" in wechat.reply(image)
+
+
+def test_a_menu_click_asks_its_question(wechat):
+    reply = wechat.reply(message_xml("o-menu", "event", {"Event": "CLICK", "EventKey": "CHECK_STATUS"}))
+    assert "受理编号" in reply
+
+
+def test_three_retries_of_one_message_make_one_turn_and_get_the_same_reply(wechat, wechat_bot):
+    xml = message_xml("o-retry", "text", {"Content": "居住证要多久"}, msg_id=next(_ids))
+    replies = [wechat.reply(xml) for _ in range(4)]
+    assert "居住证" in replies[0] and all(r == replies[0] for r in replies)
+    assert user_turns(wechat_bot.tracker_db, "wechat:o-retry") == 1
+
+
+def test_handoff_is_offered_as_an_option_and_recorded_with_the_channel(wechat, demo_files):
+    reply = wechat.text("o-handoff", "转人工")
+    assert "人工" in reply and "12345" in reply
+    with sqlite3.connect(demo_files[0].removeprefix("sqlite:///")) as db:
+        assert ("handoff", "wechat") in db.execute("SELECT reason, channel FROM handoffs").fetchall()
+
+
+@pytest.mark.parametrize("case", ["bad signature", "old timestamp", "bad msg_signature", "wrong AppID", "XML bomb",
+                                  "external entity", "10 MB", "missing fields", "wrong types", "not encrypted"])  # fmt: skip
+def test_forged_and_malformed_requests_are_refused_and_the_server_goes_on(wechat, case):
+    xml = message_xml("o-forged", "text", {"Content": "老年证"}, msg_id=next(_ids))
+    if case == "bad signature":
+        status, _ = wechat.post(xml, query={"signature": "0" * 40})
+    elif case == "old timestamp":
+        pushed = wechat.side.push(xml, safe=True, timestamp=int(time.time()) - 600)
+        status, _ = WeChat(wechat.bot).post(xml, query=pushed.query, body=pushed.body)
+    elif case == "bad msg_signature":
+        status, _ = wechat.post(xml, query={"msg_signature": "0" * 40})
+    elif case == "wrong AppID":
+        other = WeChatSide(WeChatSettings(SETTINGS.token, "wxffffffffffffffff", "x", SETTINGS.aes_key))
+        pushed = other.push(xml, safe=True)
+        status, _ = wechat.post(xml, query=pushed.query, body=pushed.body)
+    elif case == "XML bomb":
+        status, _ = wechat.post(xml, query={"encrypt_type": ""}, body=b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">'
+                                b'<!ENTITY b "&a;&a;&a;&a;">]><xml><Content>&b;</Content></xml>')
+    elif case == "external entity":
+        status, _ = wechat.post(xml, query={"encrypt_type": ""}, body=b'<?xml version="1.0"?><!DOCTYPE x '
+                                b'[<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>')
+    elif case == "10 MB":  # refused on its headers, before the body is read
+        status, _ = wechat.bot.post_large(WEBHOOK, b"<xml>" + b"a" * 10_000_000 + b"</xml>")
+    elif case == "missing fields":
+        status, _ = WeChat(wechat.bot, safe=False).post("<xml><Content>老年证</Content></xml>")
+    elif case == "wrong types":
+        status, _ = WeChat(wechat.bot, safe=False).post(xml.replace(str(int(time.time()))[:6], "yesterday"[:6], 1))
+    else:  # safe mode claimed, plaintext body
+        status, _ = wechat.post(xml, body=xml.encode())
+    assert status in (400, 403, 413)
+    assert "老年人优待证" in wechat.text("o-after-" + case.replace(" ", "-"), "老年证怎么办")
+
+
+# --- the slow path: answers after WeChat's 5 seconds, as customer-service messages --------------
+@pytest.fixture(scope="module")
+def slow_bot(demo_files, standin, tmp_path_factory):
+    url, _tracker, folder = demo_files
+    tracker = str(tmp_path_factory.mktemp("slow") / "tracker.db")
+    # Every answer misses a passive reply that must come within 50 ms.
+    env = bot_env(standin, WECHAT_PASSIVE_SECONDS="0.05", WECHAT_RETRY_SECONDS="1")
+    bot = Bot(url, tracker, env=env, log=folder / "slow.log")
+    yield bot
+    bot.stop()
+
+
+def test_a_slow_answer_gets_success_at_once_then_a_customer_service_message(slow_bot, standin):
+    wechat = WeChat(slow_bot)
+    before = len(standin.sent)
+    status, body = wechat.post(message_xml("o-slow", "text", {"Content": "老年证要带什么材料"}, msg_id=next(_ids)))
+    assert (status, body) == (200, "success")
+    sent = standin.wait_for(before + 1)[before:]
+    assert sent and sent[0]["touser"] == "o-slow" and "一次性告知" in sent[0]["text"]["content"]
+
+
+def test_an_expired_token_is_fetched_again_and_the_message_still_goes(slow_bot, standin):
+    wechat = WeChat(slow_bot)
+    standin.wait_for(1)
+    issued, before = standin.tokens_issued, len(standin.sent)
+    standin.expire_token()
+    wechat.post(message_xml("o-expired", "text", {"Content": "居住证在哪办"}, msg_id=next(_ids)))
+    sent = standin.wait_for(before + 1)[before:]
+    assert sent and sent[0]["touser"] == "o-expired" and standin.tokens_issued == issued + 1
+    assert standin.refused[-1] in (40001, 42001)
+
+
+def test_api_errors_are_retried_and_a_final_one_is_kept_in_the_outbox(slow_bot, standin, demo_files):
+    wechat = WeChat(slow_bot)
+    before = len(standin.sent)
+    standin.failures[:] = [-1]  # system busy: retried
+    wechat.post(message_xml("o-busy", "text", {"Content": "社保卡补办要带什么"}, msg_id=next(_ids)))
+    sent = standin.wait_for(before + 1, seconds=60)[before:]
+    assert sent and sent[0]["touser"] == "o-busy" and -1 in standin.refused
+    standin.failures[:] = [45015]  # the citizen has not written for 48 hours: not retried, kept
+    wechat.post(message_xml("o-gone", "text", {"Content": "老年证在哪办"}, msg_id=next(_ids)))
+    deadline = time.monotonic() + 30
+    failed = []
+    while not failed and time.monotonic() < deadline:
+        time.sleep(0.5)
+        with sqlite3.connect(demo_files[0].removeprefix("sqlite:///")) as db:
+            failed = db.execute("SELECT openid, last_error FROM wechat_outbox WHERE state = 'failed'").fetchall()
+    assert failed and failed[0][0] == "o-gone" and "45015" in failed[0][1]
