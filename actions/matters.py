@@ -49,7 +49,11 @@ class CatalogueAction(Action, ABC):
     Abstract, so that rasa_sdk does not register it as an action of its own."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        return await off_the_loop(self.answer, dispatcher, tracker)
+        return await off_the_loop(self._answer_in_its_channel, dispatcher, tracker)
+
+    def _answer_in_its_channel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
+        with wording.speaking_in(tracker.get_latest_input_channel()):  # WeChat's wording in WeChat
+            return self.answer(dispatcher, tracker)
 
     @abstractmethod
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:

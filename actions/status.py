@@ -55,7 +55,8 @@ class ValidateStatusForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         requested, collected = tracker.get_slot(REQUESTED_SLOT), _cleared(tracker)
-        events = await super().run(dispatcher, tracker, domain)
+        with wording.speaking_in(tracker.get_latest_input_channel()):  # its help in the channel's words
+            events = await super().run(dispatcher, tracker, domain)
         if requested is None:
             # A form that starts counts its misses from nought, whatever an earlier one left (a
             # conversation whose session expired mid-form carries its slots over).

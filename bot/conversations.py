@@ -12,20 +12,27 @@ from typing import Optional
 from sqlalchemy import create_engine, delete, inspect, text, update
 
 from bot import config, db
-from bot.models import Rating, StatusFailure, UnansweredQuestion
+from bot.models import Handoff, Rating, StatusFailure, UnansweredQuestion, WeChatOutbox
 from bot.secret import keyed_digest
 
 ANONYMOUS = "-"
+WECHAT_PREFIX = "wechat:"  # the WeChat channel's conversations: wechat:<OpenID>
 
 
 def purge(sender_id: str, tracker_url: Optional[str] = None, database_url: Optional[str] = None) -> dict[str, int]:
-    """Remove one conversation: its events, ratings, unanswered questions and lock-out counts."""
+    """Remove one conversation: its events, ratings, unanswered questions, handoffs, lock-out
+    counts, and (for WeChat's `wechat:<OpenID>`) the messages still to deliver to it."""
     removed = {"events": _tracker_delete("DELETE FROM events WHERE sender_id = :value", sender_id, tracker_url)}
     with db.session_scope(database_url) as session:
         removed["ratings"] = session.execute(delete(Rating).where(Rating.conversation == sender_id)).rowcount
         removed["unanswered questions"] = session.execute(
             delete(UnansweredQuestion).where(UnansweredQuestion.conversation == sender_id)
         ).rowcount
+        removed["handoffs"] = session.execute(delete(Handoff).where(Handoff.conversation == sender_id)).rowcount
+        if sender_id.startswith(WECHAT_PREFIX):
+            removed["WeChat messages to deliver"] = session.execute(
+                delete(WeChatOutbox).where(WeChatOutbox.openid == sender_id[len(WECHAT_PREFIX):])
+            ).rowcount
         removed["status failures"] = session.execute(
             delete(StatusFailure).where(StatusFailure.scope == "conversation",
                                         StatusFailure.key == keyed_digest("lockout-conversation", sender_id))
@@ -35,8 +42,9 @@ def purge(sender_id: str, tracker_url: Optional[str] = None, database_url: Optio
 
 def prune(days: Optional[int] = None, tracker_url: Optional[str] = None, database_url: Optional[str] = None,
           now: Optional[float] = None) -> dict[str, int]:
-    """Remove conversation events and unanswered questions older than `days` (the retention
-    period by default); ratings stay for the statistics, without their conversation."""
+    """Remove conversation events, unanswered questions and undelivered WeChat messages older
+    than `days` (the retention period by default); ratings and handoffs stay for the
+    statistics, without their conversation."""
     days = config.retention_days() if days is None else days
     now = time.time() if now is None else now
     cutoff = datetime.utcfromtimestamp(now) - timedelta(days=days)
@@ -45,9 +53,13 @@ def prune(days: Optional[int] = None, tracker_url: Optional[str] = None, databas
         removed["unanswered questions"] = session.execute(
             delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)
         ).rowcount
-        removed["ratings made anonymous"] = session.execute(
-            update(Rating).where(Rating.created_at < cutoff, Rating.conversation != ANONYMOUS)
-            .values(conversation=ANONYMOUS)
+        for table, name in ((Rating, "ratings"), (Handoff, "handoffs")):
+            removed[f"{name} made anonymous"] = session.execute(
+                update(table).where(table.created_at < cutoff, table.conversation != ANONYMOUS)
+                .values(conversation=ANONYMOUS)
+            ).rowcount
+        removed["undeliverable WeChat messages"] = session.execute(
+            delete(WeChatOutbox).where(WeChatOutbox.created_at < cutoff)
         ).rowcount
     return removed
 

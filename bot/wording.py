@@ -5,9 +5,11 @@ own (WeChat's welcome). A sentence may have a variant per channel; `say` picks i
 The functions below are the sentences that take a value or choose between several."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import yaml
 
@@ -23,12 +25,26 @@ def sentences() -> dict[str, object]:
         return yaml.load(file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+# The channel of the message being answered, set by the actions (`speaking_in`): the sentences
+# built deep in bot/ take its variant without every function passing it along.
+_channel: ContextVar[Optional[str]] = ContextVar("channel", default=None)
+
+
+@contextmanager
+def speaking_in(channel: Optional[str]) -> Iterator[None]:
+    token = _channel.set(channel)
+    try:
+        yield
+    finally:
+        _channel.reset(token)
+
+
 def say(key: str, channel: Optional[str] = None, **values: object) -> str:
-    """The sentence `key` (its `channel` variant where it has one), with `{hotline}`,
-    `{examples}` and the given values filled in."""
+    """The sentence `key` in its variant for `channel` (default: the one being answered) where
+    it has one, with `{hotline}`, `{examples}` and the given values filled in."""
     found = sentences()[key]
     if isinstance(found, dict):
-        found = found.get(channel or DEFAULT) or found[DEFAULT]
+        found = found.get(channel or _channel.get() or DEFAULT) or found[DEFAULT]
     return str(found).format(**{"hotline": config.hotline(), "examples": sentences()["examples"], **values})
 
 

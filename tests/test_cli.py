@@ -13,7 +13,7 @@ def run_bot(database_url, *args, stdin=""):
     env = {**os.environ, "BOT_DATABASE_URL": database_url}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, env=env,
-        timeout=120,
+        timeout=600,  # the gdzwfw import embeds 4,416 texts: minutes on a slow machine
     )
 
 

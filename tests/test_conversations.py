@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from bot import conversations, db, feedback
 from bot.cli import main
-from bot.models import Rating, StatusFailure, UnansweredQuestion
+from bot.models import Handoff, Rating, StatusFailure, UnansweredQuestion, WeChatOutbox
 from bot.status import lockout
+from connectors.wechat import store
 
 DAY = 86400
 
@@ -31,19 +32,23 @@ def senders(url: str) -> list[str]:
 
 
 def test_purge_removes_one_conversation_everywhere(database_url, tmp_path, monkeypatch):
-    url = tracker_db(tmp_path, [("web:a", time.time()), ("web:a", time.time()), ("b", time.time())])
+    url = tracker_db(tmp_path, [("wechat:o-a", time.time()), ("wechat:o-a", time.time()), ("b", time.time())])
     monkeypatch.setenv("BOT_TRACKER_URL", url)
-    for who in ("web:a", "b"):
-        feedback.record_rating(who, "socketio", "MZ-001", True)
-        feedback.record_unanswered(who, "socketio", "游艇驾照怎么考")
+    for who in ("wechat:o-a", "b"):
+        feedback.record_rating(who, "wechat", "MZ-001", True)
+        feedback.record_unanswered(who, "wechat", "游艇驾照怎么考")
+        feedback.record_handoff(who, "wechat", "handoff", None)
         lockout.record_failure({"conversation": who})
-    assert main(["conversations", "purge", "web:a"]) == 0
+        store.enqueue(who.removeprefix("wechat:"), [{"msgtype": "text", "text": {"content": "答复"}}])
+    assert main(["conversations", "purge", "wechat:o-a"]) == 0
     assert senders(url) == ["b"]
     with db.session_scope() as session:
         assert session.execute(select(Rating.conversation)).scalars().all() == ["b"]
         assert session.execute(select(UnansweredQuestion.conversation)).scalars().all() == ["b"]
+        assert session.execute(select(Handoff.conversation)).scalars().all() == ["b"]
+        assert session.execute(select(WeChatOutbox.openid)).scalars().all() == ["b"]
         assert len(session.execute(select(StatusFailure)).scalars().all()) == 1
-    assert lockout.locked_until({"conversation": "web:a"}) is None
+    assert lockout.locked_until({"conversation": "wechat:o-a"}) is None
 
 
 def test_prune_keeps_what_is_recent(database_url, tmp_path):
@@ -56,7 +61,8 @@ def test_prune_keeps_what_is_recent(database_url, tmp_path):
         for rating in session.execute(select(Rating)).scalars():
             rating.created_at = datetime.utcnow() - timedelta(days=100)
     removed = conversations.prune(90, tracker_url=url, now=now)
-    assert removed == {"events": 1, "unanswered questions": 1, "ratings made anonymous": 1}
+    assert removed == {"events": 1, "unanswered questions": 1, "ratings made anonymous": 1, "handoffs made anonymous": 0,
+                       "undeliverable WeChat messages": 0}
     assert senders(url) == ["new"]
     with db.session_scope() as session:
         assert session.execute(select(Rating.conversation, Rating.satisfied)).all() == [("-", False)]

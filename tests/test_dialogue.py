@@ -151,3 +151,19 @@ def test_a_new_import_changes_the_answers_without_a_restart(database_url):
     with db.session_scope(database_url) as session:
         write_catalogue(session, data)
     assert "新版" in guide.answer("老年证要什么材料", "materials").answer.text
+
+
+def test_a_shared_location_gets_the_nearest_hall_that_accepts_the_matter(demo):
+    near_huibin = (22.5521, 114.0879)  # beside 湖滨社区服务站
+    elderly = demo.nearest_hall(*near_huibin, current="MZ-001")
+    assert elderly.answer.kind == "nearest_hall" and "湖滨社区服务站" in elderly.answer.text
+    assert elderly.matter == "MZ-001" and elderly.aspect == "where"
+    anywhere = demo.nearest_hall(*near_huibin)
+    assert "离您最近的政务服务大厅" in anywhere.answer.text and "湖滨社区服务站" in anywhere.answer.text
+    only_district = demo.nearest_hall(*near_huibin, current="GA-010")  # 机动车注册登记: the district centre only
+    assert "示范区政务服务中心" in only_district.answer.text and "湖滨" not in only_district.answer.text
+
+
+def test_without_hall_coordinates_the_nearest_hall_is_asked_by_street(gdzwfw_url):
+    turn = Guide(gdzwfw_url).nearest_hall(23.13, 113.26)
+    assert "街道或社区" in turn.answer.text and turn.answer.kind == "nearest_hall"

@@ -146,3 +146,33 @@ def test_single_json_file(tmp_path, database_url):
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     result = import_into(database_url, path)
     assert result.created == 1 and result.source == "tiny"
+
+
+def test_halls_keep_their_coordinates_given_both_or_neither(database_url, catalogue_copy):
+    import_into(database_url, catalogue_copy)
+    with db.session_scope(database_url) as session:
+        hall = session.execute(select(Hall).where(Hall.code == "H-DH-01")).scalar_one()
+        assert (hall.latitude, hall.longitude) == (22.552, 114.088)
+    halls = catalogue_copy / "halls.yml"
+    data = yaml.safe_load(halls.read_text(encoding="utf-8"))
+    del data["halls"][0]["longitude"]
+    halls.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="longitude"):
+        read_catalogue(catalogue_copy)
+
+
+def test_an_older_database_gets_the_new_columns(tmp_path):
+    """A database made before the halls had coordinates: its table gains them on first use."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE halls (id INTEGER PRIMARY KEY, code VARCHAR(64) NOT NULL UNIQUE, name TEXT NOT NULL, "
+                    "level VARCHAR(20) NOT NULL, street_code VARCHAR(64), area JSON NOT NULL, address TEXT, hours TEXT, "
+                    "phone TEXT, windows JSON NOT NULL, source VARCHAR(100) NOT NULL)")  # fmt: skip
+        old.execute("INSERT INTO halls (code, name, level, area, windows, source) VALUES ('H', '大厅', '区', '[]', '[]', 's')")
+    url = f"sqlite:///{path}"
+    with db.session_scope(url) as session:
+        hall = session.execute(select(Hall)).scalar_one()
+        assert hall.name == "大厅" and hall.latitude is None
+    db.dispose_all()

@@ -167,3 +167,46 @@ def test_the_repositorys_menu_is_valid_and_its_clicks_ask_questions(tmp_path):
                    " {name: c, type: click, key: C, question: q}, {name: d, type: click, key: D, question: q}]")
     with pytest.raises(MenuError, match="1 to 3"):
         load_menu(bad)
+
+
+def run_cli(env: dict, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    from tests.catalogues import ROOT
+
+    return subprocess.run([sys.executable, "-m", "bot", "wechat", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **env}, timeout=120)  # fmt: skip
+
+
+def test_the_menu_is_published_through_the_api_and_the_outbox_is_listed(database_url):
+    from connectors.wechat import store
+    from tests.wechat_standin import StandIn
+
+    standin = StandIn(SETTINGS.app_id, SETTINGS.app_secret).start()
+    try:
+        env = {"BOT_DATABASE_URL": database_url, "WECHAT_TOKEN": SETTINGS.token, "WECHAT_APPID": SETTINGS.app_id,
+               "WECHAT_APPSECRET": SETTINGS.app_secret, "WECHAT_API_BASE": standin.base}  # fmt: skip
+        published = run_cli(env, "menu")
+        assert published.returncode == 0, published.stderr
+        assert standin.menus == [api_menu(load_menu(DEFAULT_MENU))] and standin.tokens_issued == 1
+        # A wrong AppSecret, on a database with no token kept yet (a kept one is used as it is).
+        wrong = run_cli({**env, "WECHAT_APPSECRET": "wrong", "BOT_DATABASE_URL": database_url + "-fresh"}, "menu")
+        assert wrong.returncode == 1 and "40125" in wrong.stderr
+    finally:
+        standin.stop()
+    [row] = store.enqueue("o-x", [{"msgtype": "text", "text": {"content": "答复"}}], database_url)
+    store.not_delivered(row, "WeChat API error 45015: response out of time limit", final=True, database_url=database_url)
+    listed = run_cli(env, "outbox", "--retry")
+    assert "1 failed messages will be tried again" in listed.stdout and "45015" in listed.stdout
+    assert "1 messages in the outbox" in listed.stdout
+
+
+def test_half_settings_and_a_bot_that_is_not_running_are_explained(database_url):
+    half = run_cli({"BOT_DATABASE_URL": database_url, "WECHAT_TOKEN": "t", "WECHAT_APPID": "", "WECHAT_APPSECRET": ""},
+                   "simulate", "老年证")  # fmt: skip
+    assert half.returncode == 2 and "WECHAT_APPID" in half.stderr
+    env = {"BOT_DATABASE_URL": database_url, "WECHAT_TOKEN": "t", "WECHAT_APPID": "wx1", "WECHAT_APPSECRET": "s"}
+    nobody = run_cli(env, "simulate", "老年证", "--url", "http://127.0.0.1:9/webhooks/wechat/webhook")
+    assert nobody.returncode == 1 and "cannot reach" in nobody.stderr

@@ -74,7 +74,9 @@ def standin():
 @pytest.fixture(scope="module")
 def wechat_bot(demo_files, standin):
     url, tracker, folder = demo_files
-    bot = Bot(url, tracker, env=bot_env(standin, WECHAT_RETRY_SECONDS="1"), log=folder / "bot.log")
+    # The account has customer-service staff: 转人工 hands over to them.
+    env = bot_env(standin, WECHAT_RETRY_SECONDS="1", WECHAT_TRANSFER_TO_STAFF="1")
+    bot = Bot(url, tracker, env=env, log=folder / "bot.log")
     yield bot
     bot.stop()
 
@@ -98,9 +100,10 @@ def test_a_materials_question_gets_the_checklist_and_a_number_picks_an_option(we
     checklist = wechat.text("o-materials", "老年证要带什么材料")
     assert "一次性告知" in checklist and "1. 居民身份证" in checklist and "回复数字即可选择" in checklist
     options = checklist.split("回复数字即可选择：", 1)[1]
-    assert "2. 办理时限" in options
+    assert "2. 办理时限" in options and "4. 满意" in options and "5. 不满意" in options
     picked = wechat.text("o-materials", "2")
     assert "承诺时限" in picked and "老年人优待证" in picked
+    assert "感谢您的好评" in wechat.text("o-materials", "4")  # 好差评 by number too
 
 
 def test_a_shared_location_gets_the_nearest_hall_that_accepts_the_matter(wechat):
@@ -132,9 +135,12 @@ def test_three_retries_of_one_message_make_one_turn_and_get_the_same_reply(wecha
     assert user_turns(wechat_bot.tracker_db, "wechat:o-retry") == 1
 
 
-def test_handoff_is_offered_as_an_option_and_recorded_with_the_channel(wechat, demo_files):
-    reply = wechat.text("o-handoff", "转人工")
-    assert "人工" in reply and "12345" in reply
+def test_handoff_goes_to_the_accounts_staff_with_the_phones_and_is_recorded(wechat, demo_files, standin):
+    before = len(standin.sent)
+    status, body = wechat.post(message_xml("o-handoff", "text", {"Content": "转人工"}, msg_id=next(_ids)))
+    assert status == 200 and wechat.side.open_reply(body, True)["MsgType"] == "transfer_customer_service"
+    phones = standin.wait_for(before + 1)[before:]
+    assert phones and phones[0]["touser"] == "o-handoff" and "12345" in phones[0]["text"]["content"]
     with sqlite3.connect(demo_files[0].removeprefix("sqlite:///")) as db:
         assert ("handoff", "wechat") in db.execute("SELECT reason, channel FROM handoffs").fetchall()
 
