@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-from abc import ABC, abstractmethod
 import math
+from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache, partial
 from typing import Any, Callable, Optional

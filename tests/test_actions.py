@@ -264,3 +264,28 @@ def test_a_question_about_the_receipt_itself_stays_in_the_form():
     events = asyncio.run(ValidateStatusForm().run(dispatcher, form_tracker("哪里能看到编号", "ask_where"), FORM_DOMAIN))
     assert events == [SlotSet("receipt_number", None), SlotSet("status_misses", 1.0)]
     assert [m["text"] for m in dispatcher.messages] == [wording.receipt_not_given()]
+
+
+def test_catalogue_actions_work_off_the_event_loop_in_the_channels_words(catalogue):
+    """The action server's loop stays free while the catalogue is read (a slow search holds up
+    no other conversation), and the answer takes the wording of the message's channel."""
+    import threading
+
+    seen = {}
+
+    class Probe(matters.CatalogueAction):
+        def name(self) -> str:
+            return "probe"
+
+        def answer(self, dispatcher, tracker_):
+            seen["thread"] = threading.current_thread().name
+            seen["choose"] = wording.say("choose")
+            return []
+
+    async def run() -> None:
+        seen["loop thread"] = threading.current_thread().name
+        await Probe().run(CollectingDispatcher(), tracker("身份证", "ask_overview", channel="wechat"), {})
+
+    asyncio.run(run())
+    assert seen["thread"].startswith("catalogue") and seen["thread"] != seen["loop thread"]
+    assert seen["choose"] == wording.say("choose", "wechat") != wording.say("choose")

@@ -80,10 +80,12 @@ def test_url_verification_echoes_only_with_the_right_signature():
         channel.verify_url(Signed(sha1_signature("other", stamp, "42"), stamp, "42"), "echo-7")
 
 
-@pytest.mark.parametrize("safe", [False, True])
-def test_a_message_sealed_as_wechat_does_opens_and_the_reply_opens_on_wechats_side(safe):
+@pytest.mark.parametrize("safe,compatible", [(False, False), (True, False), (True, True)])
+def test_a_message_sealed_as_wechat_does_opens_and_the_reply_opens_on_wechats_side(safe, compatible):
     side, channel = WeChatSide(SETTINGS), Protocol(SETTINGS.token, SETTINGS.app_id, SETTINGS.aes_key)
-    pushed = side.push(message_xml("o-citizen", "text", {"Content": "老年证]]>怎么办"}, msg_id=7), safe=safe)
+    xml = message_xml("o-citizen", "text", {"Content": "老年证]]>怎么办"}, msg_id=7)
+    pushed = side.push(xml, safe=safe, compatible=compatible)
+    assert (b"<Content>" in pushed.body) == (not safe or compatible) and (b"<Encrypt>" in pushed.body) == safe
     signed = Signed.from_query(pushed.query)
     fields = channel.open(signed, pushed.body)
     assert fields["Content"] == "老年证]]>怎么办" and fields["FromUserName"] == "o-citizen"
@@ -113,6 +115,14 @@ def test_hostile_or_broken_xml_is_refused_before_anything_reads_it(body):
 def test_messages_with_missing_or_mistyped_fields_are_refused(fields):
     with pytest.raises(Refused):
         protocol.message_from(fields)
+
+
+def test_a_half_configured_channel_stops_the_start():
+    from connectors.wechat.channel import WeChatChannel
+
+    with pytest.raises(WeChatConfigError, match="WECHAT_APPID"):
+        WeChatChannel.from_credentials({"token": "t", "app_id": "", "app_secret": "s", "aes_key": ""})
+    assert WeChatChannel.from_credentials({"token": "", "app_id": "", "app_secret": "", "aes_key": ""}).settings is None
 
 
 def test_settings_are_off_when_none_is_given_and_an_error_when_half_given():
@@ -210,3 +220,7 @@ def test_half_settings_and_a_bot_that_is_not_running_are_explained(database_url)
     env = {"BOT_DATABASE_URL": database_url, "WECHAT_TOKEN": "t", "WECHAT_APPID": "wx1", "WECHAT_APPSECRET": "s"}
     nobody = run_cli(env, "simulate", "老年证", "--url", "http://127.0.0.1:9/webhooks/wechat/webhook")
     assert nobody.returncode == 1 and "cannot reach" in nobody.stderr
+
+
+def test_a_number_field_forged_as_a_tree_is_no_pick():
+    assert picked_number({"a": "1"}) is None and picked_number(None) is None

@@ -8,6 +8,7 @@ import sqlite3
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlencode
 
 import pytest
 
@@ -89,6 +90,16 @@ def wechat(wechat_bot):
 def user_turns(tracker_db: str, sender: str) -> int:
     with sqlite3.connect(tracker_db) as db:
         return db.execute("SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)).fetchone()[0]
+
+
+def test_the_server_url_is_verified_only_with_the_accounts_signature(wechat_bot):
+    pushed = WeChatSide(SETTINGS).push("<xml/>")
+    query = {key: pushed.query[key] for key in ("signature", "timestamp", "nonce")}
+    status, body = wechat_bot.post(WEBHOOK + "?" + urlencode({**query, "echostr": "8371"}), b"", method="GET")
+    assert (status, body) == (200, 8371)  # echoed (read back as JSON)
+    status, _ = wechat_bot.post(WEBHOOK + "?" + urlencode({**query, "signature": "0" * 40, "echostr": "8371"}), b"",
+                                method="GET")  # fmt: skip
+    assert status == 403
 
 
 def test_subscribe_gets_the_welcome_with_examples(wechat):
@@ -184,19 +195,26 @@ def slow_bot(demo_files, standin, tmp_path_factory):
     url, _tracker, folder = demo_files
     tracker = str(tmp_path_factory.mktemp("slow") / "tracker.db")
     # Every answer misses a passive reply that must come within 50 ms.
-    env = bot_env(standin, WECHAT_PASSIVE_SECONDS="0.05", WECHAT_RETRY_SECONDS="1")
+    env = bot_env(standin, WECHAT_PASSIVE_SECONDS="0.05", WECHAT_RETRY_SECONDS="1", WECHAT_MSGMENU="1")
     bot = Bot(url, tracker, env=env, log=folder / "slow.log")
     yield bot
     bot.stop()
 
 
-def test_a_slow_answer_gets_success_at_once_then_a_customer_service_message(slow_bot, standin):
+def test_a_slow_answer_gets_success_at_once_then_customer_service_messages_with_a_menu(slow_bot, standin):
     wechat = WeChat(slow_bot)
     before = len(standin.sent)
     status, body = wechat.post(message_xml("o-slow", "text", {"Content": "老年证要带什么材料"}, msg_id=next(_ids)))
     assert (status, body) == (200, "success")
-    sent = standin.wait_for(before + 1)[before:]
-    assert sent and sent[0]["touser"] == "o-slow" and "一次性告知" in sent[0]["text"]["content"]
+    text, menu = standin.wait_for(before + 2)[before:before + 2]
+    assert text["touser"] == "o-slow" and "一次性告知" in text["text"]["content"]
+    assert "回复数字" not in text["text"]["content"]  # the options come as a menu to tap
+    items = {item["content"]: item["id"] for item in menu["msgmenu"]["list"]}
+    assert menu["msgtype"] == "msgmenu" and items["满意"] == "4" and items["办理时限"] == "2"
+    tap = message_xml("o-slow", "text", {"Content": "办理时限", "bizmsgmenuid": items["办理时限"]}, msg_id=next(_ids))
+    wechat.post(tap)
+    picked = standin.wait_for(before + 3)[before + 2]
+    assert "承诺时限" in picked["text"]["content"]
 
 
 def test_an_expired_token_is_fetched_again_and_the_message_still_goes(slow_bot, standin):

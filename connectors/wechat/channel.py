@@ -98,7 +98,11 @@ class WeChatChannel(InputChannel):
             except Refused as refused:
                 return self._refuse(refused)
             self.courier.start()
-            reply = await self._answer(fields, message, request, on_new_message)
+            try:
+                reply = await self._answer(fields, message, request, on_new_message)
+            except Exception:  # noqa: BLE001 - the database is down, say: a reply all the same, never a 500
+                log.exception("the WeChat channel failed on a message")
+                reply = protocol.text_reply(message.source, message.target, wording.busy())
             return response.text(self.protocol.seal(reply, signed) if reply != SUCCESS else SUCCESS,
                                  content_type="application/xml" if reply != SUCCESS else "text/plain")  # fmt: skip
 

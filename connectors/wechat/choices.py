@@ -13,8 +13,10 @@ from connectors.wechat.render import Option
 NUMBER = re.compile(r"\s*(\d{1,2})\s*[.。、]?\s*")
 
 
-def picked_number(text: str) -> Optional[int]:
-    match = NUMBER.fullmatch(text or "")
+def picked_number(text: object) -> Optional[int]:
+    if not isinstance(text, str):  # a field WeChat never sends as a tree, forged as one
+        return None
+    match = NUMBER.fullmatch(text)
     return int(match[1]) if match else None
 
 

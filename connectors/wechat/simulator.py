@@ -53,8 +53,10 @@ class WeChatSide:
         self.settings = settings
         self.crypto = WeChatCrypto(settings.token, settings.aes_key, settings.app_id) if settings.aes_key else None
 
-    def push(self, xml: str, safe: bool = False, timestamp: Optional[int] = None, openid: str = "") -> SignedRequest:
-        """The request WeChat makes to push `xml`: plaintext, or encrypted (`safe`)."""
+    def push(self, xml: str, safe: bool = False, timestamp: Optional[int] = None, openid: str = "",
+             compatible: bool = False) -> SignedRequest:
+        """The request WeChat makes to push `xml`: plaintext, encrypted (`safe`), or both at once
+        (`compatible`: the plain fields beside `<Encrypt>`)."""
         stamp, nonce = str(timestamp or int(time.time())), str(secrets.randbelow(10**9))
         query = {"signature": sign(self.settings.token, stamp, nonce), "timestamp": stamp, "nonce": nonce,
                  "openid": openid}  # fmt: skip
@@ -64,7 +66,8 @@ class WeChatSide:
             raise ValueError("safe mode needs WECHAT_AES_KEY")
         sealed = parse_xml(self.crypto.encrypt_message(xml, nonce, stamp))
         query.update(encrypt_type="aes", msg_signature=sealed["MsgSignature"])
-        body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{sealed['Encrypt']}]]></Encrypt></xml>"
+        plain = xml.removeprefix("<xml>").removesuffix("</xml>") if compatible else f"<ToUserName>{_cdata(ACCOUNT)}</ToUserName>"
+        body = f"<xml>{plain}<Encrypt>{_cdata(sealed['Encrypt'])}</Encrypt></xml>"
         return SignedRequest(query, body.encode("utf-8"), stamp, nonce)
 
     def open_reply(self, body: str, safe: bool) -> dict:

@@ -106,6 +106,9 @@ def not_delivered(row_id: int, error: str, final: bool, database_url: Optional[s
         if final or row.attempts >= MAX_ATTEMPTS:
             row.state = "failed"
             log.error("a WeChat customer-service message could not be delivered (%s); kept as outbox #%d", error, row_id)
+        if final:  # WeChat takes nothing more for this citizen now (45015): the rest waits with it, in order
+            session.execute(update(WeChatOutbox).where(WeChatOutbox.openid == row.openid, WeChatOutbox.state == "pending")
+                            .values(state="failed", last_error=f"after outbox #{row_id}: {error}"[:500]))  # fmt: skip
         else:
             log.warning("a WeChat customer-service message failed (%s); outbox #%d is retried", error, row_id)
 
