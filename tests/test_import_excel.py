@@ -108,7 +108,9 @@ def test_example_halls():
     street = halls["EX-H-DH"]
     assert street.area == ["东湖街道", "湖滨社区", "翠苑社区"]
     assert street.windows[0] == {"number": "1-2", "name": "综合受理窗口"}
+    assert (street.latitude, street.longitude) == (22.545, 114.08)  # 纬度 and 经度, optional
     station = halls["EX-H-DH-01"]
+    assert station.latitude is None and station.longitude is None
     assert station.street_code == "EX-H-DH"
     assert station.windows == [{"number": "1", "name": "综合受理窗口"}, {"number": "2", "name": "社会事务窗口"}]
     assert halls["EX-H-QU"].hours.startswith("周一至周五 9:00-12:00，13:30-17:30")  # hours are not split
