@@ -4,6 +4,7 @@ stand-in for WeChat's API on loopback (tests/wechat_standin.py)."""
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import time
 import urllib.error
@@ -62,6 +63,14 @@ def demo_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("wechat")
     url = f"sqlite:///{folder / 'catalogue.db'}"
     import_into(url, DEMO_CATALOGUE)
+    # A matter whose checklist is far over WeChat's 2,048 bytes (no demo answer is).
+    long = folder / "long.json"
+    materials = [{"name": f"第{i}项证明材料（原件和复印件各一份，复印件须由申请人签字确认与原件一致）", "note": "逐页加盖骑缝章"}
+                 for i in range(1, 31)]  # fmt: skip
+    long.write_text(json.dumps({"catalogue": {"source": "long"}, "matters": [
+        {"code": "LONG-1", "name": "长清单测试事项", "department": "示范区测试局", "materials": materials}]},
+        ensure_ascii=False), encoding="utf-8")  # fmt: skip
+    import_into(url, long)  # a source of its own: the demo stays
     return url, str(folder / "tracker.db"), folder
 
 
@@ -115,6 +124,19 @@ def test_a_materials_question_gets_the_checklist_and_a_number_picks_an_option(we
     picked = wechat.text("o-materials", "2")
     assert "承诺时限" in picked and "老年人优待证" in picked
     assert "感谢您的好评" in wechat.text("o-materials", "4")  # 好差评 by number too
+
+
+def test_a_long_answer_is_the_passive_reply_then_the_rest_in_order(wechat, standin):
+    assert "长清单测试事项" in wechat.text("o-long", '/inform_matter{"matter": "LONG-1"}')
+    before = len(standin.sent)
+    first = wechat.text("o-long", "/ask_materials")
+    rest = [m["text"]["content"] for m in standin.wait_for(before + 2)[before:] if m["touser"] == "o-long"]
+    parts = [first, *rest]
+    assert first.startswith("【长清单测试事项】") and len(rest) >= 2
+    assert all(len(part.encode()) <= 2048 for part in parts)
+    items = [line for part in parts for line in part.split("\n") if "项证明材料" in line]
+    assert [int(line.split(".")[0]) for line in items] == list(range(1, 31))  # in order, none cut or lost
+    assert "回复数字即可选择" in rest[-1]  # the options close the answer
 
 
 def test_a_shared_location_gets_the_nearest_hall_that_accepts_the_matter(wechat):
@@ -244,3 +266,5 @@ def test_api_errors_are_retried_and_a_final_one_is_kept_in_the_outbox(slow_bot, 
         with sqlite3.connect(demo_files[0].removeprefix("sqlite:///")) as db:
             failed = db.execute("SELECT openid, last_error FROM wechat_outbox WHERE state = 'failed'").fetchall()
     assert failed and failed[0][0] == "o-gone" and "45015" in failed[0][1]
+    log = (demo_files[2] / "slow.log").read_text(encoding="utf-8", errors="replace")
+    assert "is retried" in log and "could not be delivered (WeChat API error 45015" in log
