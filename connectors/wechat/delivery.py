@@ -27,7 +27,7 @@ class Courier:
         self.database_url = database_url
         self._lock = asyncio.Lock()
         self._retries: Optional[asyncio.Task] = None
-        self._pending: set[asyncio.Task] = set()
+        self._pending: set[asyncio.Task] = set()  # held, so that no send is collected unfinished
 
     def start(self) -> None:
         """The retry loop, on the running event loop (the first message starts it)."""
@@ -66,15 +66,11 @@ class Courier:
                 sent += 1
             return sent
 
-    async def idle(self, timeout: float = 30) -> None:
-        """Until the messages handed over so far have been tried (tests, the benchmark)."""
-        if self._pending:
-            await asyncio.wait(set(self._pending), timeout=timeout)
-
     async def _retry_forever(self) -> None:
         while True:
             await asyncio.sleep(RETRY_EVERY_SECONDS)
             try:
                 await self.drain()
+                await asyncio.to_thread(store.forget_old_messages, self.database_url)
             except Exception:  # noqa: BLE001 - the loop must outlive a bad moment of the database
                 log.exception("the WeChat outbox could not be sent")

@@ -41,8 +41,6 @@ def message_xml(openid: str, msg_type: str, fields: dict, msg_id: Optional[int] 
 class SignedRequest:
     query: dict
     body: bytes
-    timestamp: str
-    nonce: str
 
     def url(self, base: str) -> str:
         return base + "?" + urllib.parse.urlencode(self.query)
@@ -61,14 +59,14 @@ class WeChatSide:
         query = {"signature": sign(self.settings.token, stamp, nonce), "timestamp": stamp, "nonce": nonce,
                  "openid": openid}  # fmt: skip
         if not safe:
-            return SignedRequest(query, xml.encode("utf-8"), stamp, nonce)
+            return SignedRequest(query, xml.encode("utf-8"))
         if self.crypto is None:
             raise ValueError("safe mode needs WECHAT_AES_KEY")
         sealed = parse_xml(self.crypto.encrypt_message(xml, nonce, stamp))
         query.update(encrypt_type="aes", msg_signature=sealed["MsgSignature"])
         plain = xml.removeprefix("<xml>").removesuffix("</xml>") if compatible else f"<ToUserName>{_cdata(ACCOUNT)}</ToUserName>"
         body = f"<xml>{plain}<Encrypt>{_cdata(sealed['Encrypt'])}</Encrypt></xml>"
-        return SignedRequest(query, body.encode("utf-8"), stamp, nonce)
+        return SignedRequest(query, body.encode("utf-8"))
 
     def open_reply(self, body: str, safe: bool) -> dict:
         """The reply's fields; in safe mode its signature checked and its content decrypted, as

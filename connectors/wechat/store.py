@@ -37,9 +37,13 @@ def claim(key: str, database_url: Optional[str] = None) -> bool:
             session.add(WeChatMessage(key=key))
     except IntegrityError:
         return False
+    return True
+
+
+def forget_old_messages(database_url: Optional[str] = None) -> None:
+    """Messages past any retry (the courier's loop calls it, not each message)."""
     with db.session_scope(database_url) as session:
         session.execute(delete(WeChatMessage).where(WeChatMessage.received_at < datetime.utcnow() - KEEP_MESSAGES))
-    return True
 
 
 def remember_reply(key: str, reply: str, database_url: Optional[str] = None) -> None:
