@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Optional, Sequence
+from urllib.parse import quote
 
-from bot import wording
+from bot import config, wording
 from bot.models import CancelledCertificate, Hall, Matter
 
 ASPECTS = (
@@ -99,9 +100,9 @@ def matter_answer(matter: Matter, aspect: str, related_names: dict[str, str], ne
 
 
 def guide_link(code: str) -> Optional[Link]:
-    """The link to the matter's full guide page, which every channel can offer (完整指南 / 打印).
-    The guide pages come with the web front ends (issue 11); until they are served, none."""
-    return None
+    """The link to the matter's full guide page (connectors/web), which every channel can offer
+    (完整指南 / 打印)."""
+    return Link(wording.say("full_guide"), f"{config.public_url()}/guide/{quote(code, safe='')}")
 
 
 def _title(matter: Matter) -> str:

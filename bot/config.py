@@ -33,6 +33,13 @@ def status_provider_settings() -> dict:
     }
 
 
+def public_url() -> str:
+    """The address citizens reach the bot at (`BOT_PUBLIC_URL`), without a trailing slash: guide
+    links and QR codes point there. Unset: localhost on `RASA_PORT`, for a machine of one's own."""
+    public = os.environ.get("BOT_PUBLIC_URL", "").strip().rstrip("/")
+    return public or f"http://localhost:{os.environ.get('RASA_PORT', '5005').strip() or '5005'}"
+
+
 def allowed_origins() -> list[str]:
     """Web origins that may call the bot from a browser: `BOT_ALLOWED_ORIGINS` (comma
     separated), plus the bot's own (`BOT_PUBLIC_URL`, else localhost on `RASA_PORT`)."""

@@ -13,6 +13,8 @@ Guards:
 - Log records are masked and cut (`bot.privacy.scrub_logs`).
 - Without the API, `GET /status` still answers (the server is up once its model is loaded).
 
+It also serves the guide pages (`connectors/web`).
+
 The fix: Rasa checks every custom action's reply with `jsonschema.validate(reply, schema)`,
 which first checks the constant schema itself against the metaschema and builds a new validator:
 4 ms of each turn's CPU with jsonschema 3.2 and 50 ms with 4.17 (docs/benchmarks.md). Here the
@@ -131,8 +133,10 @@ def main() -> None:
     refuse_bad_content_length()
     RemoteAction._validate_action_result = validate_action_reply
     RemoteAction.run = run_action_or_apologise
+    from connectors.web import pages
+
     configure_app = rasa.core.run.configure_app
-    rasa.core.run.configure_app = lambda *args, **kwargs: harden(configure_app(*args, **kwargs), api_enabled)
+    rasa.core.run.configure_app = lambda *args, **kwargs: pages.mount(harden(configure_app(*args, **kwargs), api_enabled))
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *argv]

@@ -74,7 +74,8 @@ def test_wrong_digits_and_unknown_number_take_the_same_time(database_url, monkey
         return time.monotonic() - started
 
     unknown, wrong = seconds("c1", "SL9999999999999"), seconds("c2", "SL2026110300027")
-    assert 0.3 <= unknown < 0.4 and 0.3 <= wrong < 0.4 and abs(unknown - wrong) < 0.05
+    # unpadded they differ by 0.14 s; padded both wait the floor (a busy machine may add to both)
+    assert unknown >= 0.3 and wrong >= 0.3 and abs(unknown - wrong) < 0.1
 
 
 def test_concurrent_guesses_get_no_more_than_five(database_url, monkeypatch):

@@ -21,7 +21,7 @@ class StandIn:
     valid_token: str = ""
     sent: list[dict] = field(default_factory=list)  # customer-service messages taken
     menus: list[dict] = field(default_factory=list)
-    failures: list[int] = field(default_factory=list)  # errcodes to answer the next sends with
+    failures: dict[str, list[int]] = field(default_factory=dict)  # per openid: errcodes for its next sends
     refused: list[int] = field(default_factory=list)  # errcodes answered so far
 
     @property
@@ -43,11 +43,16 @@ class StandIn:
         """The token WeChat issued is no longer valid (expired, or fetched again elsewhere)."""
         self.valid_token = "expired"
 
-    def wait_for(self, count: int, seconds: float = 30) -> list[dict]:
+    def sent_to(self, openid: str) -> list[dict]:
+        return [message for message in self.sent if message["touser"] == openid]
+
+    def wait_for(self, openid: str, count: int, seconds: float = 30) -> list[dict]:
+        """The messages sent to one citizen, once there are `count` (tests share the stand-in, and a
+        slow delivery to another citizen may arrive in between)."""
         deadline = time.monotonic() + seconds
-        while len(self.sent) < count and time.monotonic() < deadline:
+        while len(self.sent_to(openid)) < count and time.monotonic() < deadline:
             time.sleep(0.1)
-        return self.sent
+        return self.sent_to(openid)
 
     def _serve(self, ready: threading.Event) -> None:
         self._loop = asyncio.new_event_loop()
@@ -82,11 +87,13 @@ class StandIn:
         return 0
 
     async def _send(self, request: web.Request) -> web.Response:
-        code = self._check(request) or (self.failures.pop(0) if self.failures else 0)
+        message = await request.json()
+        failures = self.failures.get(message.get("touser"), [])
+        code = self._check(request) or (failures.pop(0) if failures else 0)
         if code:
             self.refused.append(code)
             return web.json_response({"errcode": code, "errmsg": "refused by the stand-in"})
-        self.sent.append(await request.json())
+        self.sent.append(message)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _menu(self, request: web.Request) -> web.Response:

@@ -1,0 +1,140 @@
+"""Server-rendered guide pages: `/guide/<code>` is a matter's whole 办事指南 (printable on A4,
+with a QR code of its own address) and `/guide` the catalogue to search and filter. No
+JavaScript is needed; templates autoescape every catalogue field.
+
+The pages read the catalogue (and search it) off the event loop, in one worker thread, so a
+citizen's chat turn never waits for a page."""
+from __future__ import annotations
+
+import asyncio
+import math
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+from urllib.parse import quote, urlencode
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from sanic import Sanic, response
+
+from bot import config
+from bot.guide import CachedGuides
+from bot.listing import FACETS, CachedListing, Listed
+from bot.store import RevisionWatch
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 20
+MAX_QUERY_CHARS = 100
+SEARCHED = 200  # the best matters a search ranks before the filters apply
+FACET_LABELS = {"theme": "主题", "life_event": "人生事件", "department": "部门", "target": "服务对象",
+                "hall_level": "受理层级"}  # fmt: skip
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'self'",  # fmt: skip
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
+                        trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+# Only http(s) addresses from the catalogue become links (never javascript: or data:).
+templates.tests["web_address"] = lambda value: isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+
+
+def guide_url(code: str) -> str:
+    return f"{config.public_url()}/guide/{quote(code, safe='')}"
+
+
+@lru_cache(maxsize=4096)
+def qr_svg(url: str) -> Markup:
+    """The QR code of `url` as inline SVG (segno writes it; nothing in it comes from the citizen)."""
+    return Markup(segno.make(url, error="m").svg_inline(scale=4, border=2, title="本页二维码"))
+
+
+def limit(days: Optional[int], unit: Optional[str]) -> Optional[str]:
+    return None if days is None else f"{days}个{unit or '工作日'}"
+
+
+class Pages:
+    """What the routes render, from one catalogue (the database in `BOT_DATABASE_URL`)."""
+
+    def __init__(self, database_url: Optional[str] = None):
+        self.database_url = database_url
+        watch = RevisionWatch(database_url)
+        self.guides = CachedGuides(database_url, catalogue=watch)
+        self.listing = CachedListing(database_url, catalogue=watch)
+        self._search = None
+
+    def guide(self, code: str) -> Optional[str]:
+        matter = self.guides.matter(code)
+        if matter is None:
+            return None
+        related = self.guides.names([r.related_code for r in matter.related])
+        return templates.get_template("guide.html").render(
+            matter=matter, related=related, url=guide_url(matter.code), qr=qr_svg(guide_url(matter.code)),
+            statutory=limit(matter.statutory_days, matter.statutory_unit),
+            promised=limit(matter.promised_days, matter.promised_unit),
+        )  # fmt: skip
+
+    def index(self, query: str, chosen: dict[str, str], page: int) -> str:
+        listing = self.listing.get()
+        query = query.strip()[:MAX_QUERY_CHARS]
+        matters: list[Listed] = listing.matters
+        if query:
+            by_code = listing.by_code()
+            ranked = self.search().rank(query, SEARCHED)[1]
+            matters = [by_code[c.code] for c in ranked if c.code in by_code]
+        found = listing.filtered(chosen, matters)
+        pages = max(1, math.ceil(len(found) / PAGE_SIZE))
+        page = min(max(page, 1), pages)
+
+        def page_link(number: int) -> str:
+            return "/guide?" + urlencode({**{k: v for k, v in chosen.items() if v}, **({"q": query} if query else {}),
+                                          "page": number})  # fmt: skip
+
+        return templates.get_template("index.html").render(
+            query=query, chosen=chosen, found=found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(found),
+            page=page, pages=pages, page_link=page_link, labels=FACET_LABELS,
+            facets={facet: listing.facet_values(facet) for facet in FACETS},
+        )  # fmt: skip
+
+    def search(self):  # noqa: ANN201
+        if self._search is None:  # the embedder loads on the first search, not at start-up
+            from bot.search.searcher import MatterSearch
+
+            self._search = MatterSearch(self.database_url)
+        return self._search
+
+
+def mount(app: Sanic, database_url: Optional[str] = None) -> Sanic:
+    """The guide routes and the static files, on the Rasa server's Sanic app."""
+    pages = Pages(database_url)
+    worker = ThreadPoolExecutor(1, thread_name_prefix="web-pages")
+
+    async def off_the_loop(function, *args):  # noqa: ANN001, ANN002, ANN202
+        return await asyncio.get_running_loop().run_in_executor(worker, function, *args)
+
+    def html(body: str, status: int = 200) -> response.HTTPResponse:
+        return response.html(body, status=status, headers=SECURITY_HEADERS)
+
+    @app.get("/guide")
+    async def guide_index(request):  # noqa: ANN001, ANN202
+        args = request.args
+        chosen = {facet: (args.get(facet) or "")[:MAX_QUERY_CHARS] for facet in FACETS}
+        try:
+            page = int(args.get("page") or 1)
+        except ValueError:
+            page = 1
+        return html(await off_the_loop(pages.index, args.get("q") or "", chosen, page))
+
+    @app.get("/guide/<code>")
+    async def guide_page(request, code: str):  # noqa: ANN001, ANN202
+        body = await off_the_loop(pages.guide, code[:64])
+        if body is None:
+            return html(templates.get_template("missing.html").render(code=code[:64]), status=404)
+        return html(body)
+
+    app.static("/web/static", str(HERE / "static"), name="web_static")
+    return app
