@@ -40,6 +40,14 @@ def public_url() -> str:
     return public or f"http://localhost:{os.environ.get('RASA_PORT', '5005').strip() or '5005'}"
 
 
+def kiosk_idle_seconds() -> tuple[int, int]:
+    """Seconds without a touch before the hall kiosk warns, and before it starts afresh
+    (`KIOSK_IDLE_WARN_SECONDS`, `KIOSK_IDLE_RESET_SECONDS`; 90 and 120)."""
+    warn = int(os.environ.get("KIOSK_IDLE_WARN_SECONDS", "") or 90)
+    reset = int(os.environ.get("KIOSK_IDLE_RESET_SECONDS", "") or 120)
+    return max(1, min(warn, reset)), max(2, reset)
+
+
 def allowed_origins() -> list[str]:
     """Web origins that may call the bot from a browser: `BOT_ALLOWED_ORIGINS` (comma
     separated), plus the bot's own (`BOT_PUBLIC_URL`, else localhost on `RASA_PORT`)."""

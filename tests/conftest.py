@@ -58,3 +58,11 @@ def demo_db(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def demo_search(demo_db) -> MatterSearch:
     return MatterSearch(demo_db)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each test's outcome on its item (`rep_call`), so that fixtures can keep artefacts of failures."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -214,8 +214,8 @@ def test_forged_and_malformed_requests_are_refused_and_the_server_goes_on(wechat
 def slow_bot(demo_files, standin, tmp_path_factory):
     url, _tracker, folder = demo_files
     tracker = str(tmp_path_factory.mktemp("slow") / "tracker.db")
-    # Every answer misses a passive reply that must come within 50 ms.
-    env = bot_env(standin, WECHAT_PASSIVE_SECONDS="0.05", WECHAT_RETRY_SECONDS="1", WECHAT_MSGMENU="1")
+    # Every answer misses a passive reply that must come at once (a quick turn would make 50 ms).
+    env = bot_env(standin, WECHAT_PASSIVE_SECONDS="0", WECHAT_RETRY_SECONDS="1", WECHAT_MSGMENU="1")
     bot = Bot(url, tracker, env=env, log=folder / "slow.log")
     yield bot
     bot.stop()

@@ -1,12 +1,16 @@
-"""Server-rendered guide pages: `/guide/<code>` is a matter's whole 办事指南 (printable on A4,
-with a QR code of its own address) and `/guide` the catalogue to search and filter. No
-JavaScript is needed; templates autoescape every catalogue field.
+"""The web front ends, served by the bot itself (one origin, nothing from a CDN):
+- `/guide/<code>`: a matter's whole 办事指南 (printable on A4, with a QR code of its own address)
+  and `/guide` the catalogue to search and filter; server-rendered, no JavaScript needed;
+- `/widget/demo`: a page hosting the chat widget (`static/widget.js`, one tag on any site);
+- `/kiosk`: the hall kiosk (tiles of life events and themes, idle reset).
+Templates autoescape every catalogue field; the scripts insert text, never HTML.
 
 The pages read the catalogue (and search it) off the event loop, in one worker thread, so a
 citizen's chat turn never waits for a page."""
 from __future__ import annotations
 
 import asyncio
+import io
 import math
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -30,9 +34,11 @@ MAX_QUERY_CHARS = 100
 SEARCHED = 200  # the best matters a search ranks before the filters apply
 FACET_LABELS = {"theme": "主题", "life_event": "人生事件", "department": "部门", "target": "服务对象",
                 "hall_level": "受理层级"}  # fmt: skip
+KIOSK_MATTERS = 60  # the matters a kiosk tile lists
+TILE_FACETS = (("life_event", "按人生事件"), ("theme", "按主题"))
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'self'",  # fmt: skip
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'self'",  # fmt: skip
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
@@ -51,6 +57,11 @@ def guide_url(code: str) -> str:
 def qr_svg(url: str) -> Markup:
     """The QR code of `url` as inline SVG (segno writes it; nothing in it comes from the citizen)."""
     return Markup(segno.make(url, error="m").svg_inline(scale=4, border=2, title="本页二维码"))
+
+
+def widget_tag(bot_url: str) -> str:
+    """The one tag a site adds to show the chat widget."""
+    return f'<script src="{bot_url}/web/static/widget.js" data-bot-url="{bot_url}" defer></script>'
 
 
 def limit(days: Optional[int], unit: Optional[str]) -> Optional[str]:
@@ -100,6 +111,19 @@ class Pages:
             facets={facet: listing.facet_values(facet) for facet in FACETS},
         )  # fmt: skip
 
+    def kiosk(self) -> str:
+        listing = self.listing.get()
+        warn, reset = config.kiosk_idle_seconds()
+        tiles = [(facet, title, listing.facet_values(facet)) for facet, title in TILE_FACETS]
+        return templates.get_template("kiosk.html").render(tiles=[t for t in tiles if t[2]], idle_warn=warn,
+                                                           idle_reset=reset)  # fmt: skip
+
+    def tile_matters(self, facet: str, value: str) -> list[dict]:
+        if facet not in FACETS:
+            return []
+        found = self.listing.get().filtered({facet: value})[:KIOSK_MATTERS]
+        return [{"code": m.code, "name": m.name} for m in found]
+
     def search(self):  # noqa: ANN201
         if self._search is None:  # the embedder loads on the first search, not at start-up
             from bot.search.searcher import MatterSearch
@@ -135,6 +159,31 @@ def mount(app: Sanic, database_url: Optional[str] = None) -> Sanic:
         if body is None:
             return html(templates.get_template("missing.html").render(code=code[:64]), status=404)
         return html(body)
+
+    @app.get("/guide/<code>/qr.svg")
+    async def guide_qr(request, code: str):  # noqa: ANN001, ANN202
+        if await off_the_loop(pages.guides.matter, code[:64]) is None:
+            return response.text("not found", status=404)
+        svg = io.BytesIO()  # a whole SVG document (an image must name its namespace)
+        segno.make(guide_url(code[:64]), error="m").save(svg, kind="svg", scale=8, border=2, xmldecl=False)
+        return response.raw(svg.getvalue(), content_type="image/svg+xml", headers=SECURITY_HEADERS)
+
+    @app.get("/widget/demo")
+    async def widget_demo(request):  # noqa: ANN001, ANN202
+        return html(templates.get_template("widget_demo.html").render(
+            tag=widget_tag(config.public_url()),
+            script=Markup('<script src="/web/static/widget.js" data-bot-url="" defer></script>'),
+        ))  # fmt: skip
+
+    @app.get("/kiosk")
+    async def kiosk(request):  # noqa: ANN001, ANN202
+        return html(await off_the_loop(pages.kiosk))
+
+    @app.get("/kiosk/matters")
+    async def kiosk_matters(request):  # noqa: ANN001, ANN202
+        facet, value = request.args.get("facet") or "", (request.args.get("value") or "")[:MAX_QUERY_CHARS]
+        return response.json({"matters": await off_the_loop(pages.tile_matters, facet, value)},
+                             headers=SECURITY_HEADERS, ensure_ascii=False)  # fmt: skip
 
     app.static("/web/static", str(HERE / "static"), name="web_static")
     return app

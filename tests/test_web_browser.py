@@ -1,0 +1,333 @@
+"""The web front ends in a real browser (Debian's Chromium, driven by Playwright) against the
+real servers with the trained model: the chat widget, the hall kiosk and the guide pages.
+A failing test leaves its screenshot in var/test-artifacts/."""
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+import time
+
+import numpy as np
+import pytest
+import zxingcpp
+from PIL import Image
+
+from tests.browser import DESKTOP, PHONE, chromium_missing, launch
+from tests.catalogues import DEMO_CATALOGUE, ROOT, import_into
+from tests.servers import Bot
+
+MODEL = ROOT / "models" / "daoban.tar.gz"
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+pytestmark = [
+    pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` (make test does)"),
+    pytest.mark.skipif(bool(chromium_missing()), reason=chromium_missing() or "-"),
+]
+MARKUP = '<img src=x onerror="window.__xss=1"><b>粗体</b>'
+# window.print would open a dialog; the tests count the calls instead (an init script is not page
+# script, so the pages' Content-Security-Policy stays as it is).
+NO_PRINT_DIALOG = "window.__printed = 0; window.print = function () { window.__printed += 1; };"
+
+
+@pytest.fixture(scope="module")
+def web_bot(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{folder / 'catalogue.db'}"
+    import_into(url, DEMO_CATALOGUE)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:  # markup in a catalogue field
+        db.execute("UPDATE matters SET fee = ? WHERE code = 'CL-003'", (MARKUP + "不收费",))
+    bot = Bot(url, str(folder / "tracker.db"), env={"KIOSK_IDLE_WARN_SECONDS": "3", "KIOSK_IDLE_RESET_SECONDS": "6"},
+              log=folder / "bot.log")  # fmt: skip
+    yield bot
+    bot.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, request):
+    """`open_page(url, **context options)`: a page in a fresh browser context (its own storage)."""
+    contexts = []
+
+    def opener(url: str, **options):  # noqa: ANN202
+        context = chromium.new_context(**{**DESKTOP, **options})
+        context.add_init_script(NO_PRINT_DIALOG)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("dialog", lambda dialog: (page.errors.append("dialog: " + dialog.message), dialog.dismiss()))
+        page.goto(url)
+        return page
+
+    yield opener
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for number, context in enumerate(contexts):
+            for page in context.pages:
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}.png"), full_page=True)
+    for context in contexts:
+        context.close()
+
+
+def local(bot: Bot, path: str) -> str:
+    """The address as the bot names itself (BOT_PUBLIC_URL unset: localhost), so that guide links
+    and QR codes match the page's own address."""
+    return f"http://localhost:{bot.rasa_port}{path}"
+
+
+def widget(open_page, bot: Bot, **options):  # noqa: ANN201
+    page = open_page(local(bot, "/widget/demo"), **options)
+    page.click(".daoban-bubble")
+    page.locator(".daoban-panel").wait_for()
+    return page
+
+
+def ask(page, text: str, answers_before: int | None = None):  # noqa: ANN001, ANN201
+    """Type a question into the widget and wait for the answer (the next bot message)."""
+    bots = page.locator(".daoban-bot")
+    before = bots.count() if answers_before is None else answers_before
+    page.fill(".daoban-input", text)
+    page.press(".daoban-input", "Enter")
+    bots.nth(before).wait_for(timeout=30_000)
+    page.wait_for_timeout(300)  # the answer's custom data follows its text
+    return bots.nth(before)
+
+
+def test_a_materials_question_shows_the_checklist_with_a_print_link(web_bot, open_page):
+    page = widget(open_page, web_bot)
+    answer = ask(page, "老年证要带什么材料")
+    items = answer.locator(".daoban-checklist li")
+    assert items.count() == 4 and "居民身份证" in items.nth(0).inner_text()
+    assert answer.locator(".daoban-print").get_attribute("href").endswith("/guide/MZ-001?print=1")
+    links = {a.inner_text(): a.get_attribute("href") for a in answer.locator(".daoban-links a").all()}
+    assert links["完整指南"] == local(web_bot, "/guide/MZ-001")
+    assert answer.locator(".daoban-rating button").all_inner_texts() == ["满意", "不满意"]
+    assert not page.errors
+
+
+def test_a_choice_button_gets_the_answer_of_that_matter(web_bot, open_page):
+    page = widget(open_page, web_bot)
+    choices = ask(page, "补贴").locator(".daoban-choices button")
+    assert choices.count() >= 2
+    name = choices.nth(0).inner_text()
+    choices.nth(0).click()
+    answer = page.locator(".daoban-bot").nth(1)
+    answer.wait_for(timeout=30_000)
+    assert page.locator(".daoban-user").nth(1).inner_text().endswith(name)  # the citizen's bubble says what was tapped
+    assert f"【{name}】" in answer.inner_text()
+
+
+def test_a_reload_keeps_the_conversation_and_its_matter(web_bot, open_page):
+    page = widget(open_page, web_bot)
+    ask(page, "老年证要带什么材料")
+    shown = page.locator(".daoban-log").inner_text()
+    page.reload()
+    page.locator(".daoban-checklist").wait_for()  # open again, with what was said
+    assert page.locator(".daoban-log").inner_text() == shown
+    assert "老年人优待证" in ask(page, "在哪办").inner_text()  # the server kept the session too
+
+
+def test_markup_is_shown_as_text_in_questions_and_in_catalogue_fields(web_bot, open_page):
+    page = widget(open_page, web_bot)
+    ask(page, MARKUP)
+    assert page.locator(".daoban-user p").first.inner_text() == MARKUP
+    fee = ask(page, "残疾证丢了补办要收费吗")
+    assert "<img" in fee.inner_text() or "<b>" in fee.inner_text()
+    assert page.locator(".daoban-log img, .daoban-log b").count() == 0
+    assert page.evaluate("() => window.__xss") is None and not page.errors
+
+
+def test_keyboard_alone(web_bot, open_page):
+    page = open_page(local(web_bot, "/widget/demo"))
+    for _ in range(10):  # Tab to the bubble
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.className") == "daoban-bubble":
+            break
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "daoban-input"
+    page.keyboard.type("居住证在哪办")
+    page.keyboard.press("Enter")
+    page.locator(".daoban-bot").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(300)
+    page.locator(".daoban-replies button").first.focus()  # the first quick reply, by Tab order
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    title = page.evaluate("() => document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    page.locator(".daoban-bot").nth(1).wait_for(timeout=30_000)
+    assert page.locator(".daoban-user").nth(1).inner_text().endswith(title)
+    page.keyboard.press("Escape")
+    assert page.locator(".daoban-panel").is_hidden()
+    assert page.evaluate("() => document.activeElement.className") == "daoban-bubble"
+
+
+def test_the_widget_is_labelled_for_screen_readers(web_bot, open_page):
+    page = widget(open_page, web_bot)
+    log = page.locator(".daoban-log")
+    assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
+    assert page.get_by_label("输入您的问题").count() == 1
+    assert page.locator(".daoban-bubble").get_attribute("aria-expanded") == "true"
+    assert page.get_by_role("dialog", name="政务服务导办助手").count() == 1
+
+
+def test_on_a_phone_the_panel_fills_the_screen(web_bot, open_page):
+    page = widget(open_page, web_bot, **PHONE)
+    ask(page, "老年证要带什么材料")
+    box = page.locator(".daoban-panel").bounding_box()
+    assert box["width"] == 390 and box["x"] == 0
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
+
+
+def test_large_type_and_high_contrast(web_bot, open_page):
+    page = widget(open_page, web_bot)
+    page.click("text=大字")
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.daoban-input')).fontSize)")
+    assert size >= 20
+    page.reload()  # the choice is kept
+    assert page.locator(".daoban-root.daoban-large").count() == 1
+
+
+def test_a_message_typed_while_the_connection_is_down_is_sent_once_after(web_bot, open_page):
+    page = widget(open_page, web_bot)
+    ask(page, "老年证要带什么材料")
+    page.evaluate("() => window.daobanWidget.chat.socket.io.engine.close()")  # the network drops
+    page.locator(".daoban-root[data-connection='reconnecting']").wait_for(state="attached", timeout=5_000)
+    assert "重新连接" in page.locator(".daoban-status").inner_text()
+    page.fill(".daoban-input", "要多久")
+    page.press(".daoban-input", "Enter")
+    answer = page.locator(".daoban-bot").nth(1)
+    answer.wait_for(timeout=30_000)
+    assert "老年人优待证" in answer.inner_text()
+    page.wait_for_timeout(3_000)
+    assert page.locator(".daoban-bot").count() == 2  # answered once
+
+
+def kiosk(open_page, bot: Bot):  # noqa: ANN201
+    page = open_page(local(bot, "/kiosk"))
+    page.locator("#kiosk-tiles").wait_for()
+    return page
+
+
+def test_kiosk_tile_matter_answer_and_print(web_bot, open_page):
+    page = kiosk(open_page, web_bot)
+    page.click(".kiosk-tile:has-text('残疾')")
+    matters = page.locator(".kiosk-matter")
+    matters.first.wait_for()
+    assert "残疾人证新办" in matters.all_inner_texts()
+    page.click(".kiosk-matter:has-text('残疾人证新办')")
+    page.locator("#kiosk-log .daoban-bot").first.wait_for(timeout=30_000)
+    page.click("#kiosk-log .daoban-button:has-text('申请材料')")
+    page.locator("#kiosk-log .daoban-checklist").wait_for(timeout=30_000)
+    page.wait_for_timeout(300)
+    latest = page.locator("#kiosk-log .daoban-bot").last
+    assert latest.locator(".daoban-rating button").all_inner_texts() == ["满意", "不满意"]  # 好差评, big
+    page.click("#kiosk-print")
+    page.wait_for_timeout(1_000)
+    assert page.evaluate("() => window.__printed") == 1
+    printout = page.locator("#kiosk-printout")
+    assert "残疾人证新办" in printout.locator("h1").inner_text() and printout.locator("li").count() == 5
+    assert page.evaluate("() => document.querySelector('#kiosk-printout img').naturalWidth") > 0  # the QR code
+    page.emulate_media(media="print")
+    assert printout.is_visible() and page.locator("#kiosk-chat").is_hidden() and page.locator(".kiosk-header").is_hidden()
+
+
+def test_kiosk_idle_warns_then_clears_everything(web_bot, open_page):
+    page = kiosk(open_page, web_bot)
+    page.fill("#kiosk-input", "老年证要带什么材料")
+    page.press("#kiosk-input", "Enter")
+    page.locator("#kiosk-log .daoban-checklist").wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    before = page.evaluate("() => JSON.parse(sessionStorage.getItem('daoban-kiosk')).session")
+    page.locator("#kiosk-idle").wait_for(state="visible", timeout=10_000)  # warned after 3 s
+    assert int(page.locator("#kiosk-countdown").inner_text()) <= 3
+    page.locator("#kiosk-tiles").wait_for(state="visible", timeout=10_000)  # reset after 6 s
+    page.wait_for_timeout(1_000)
+    assert page.locator("#kiosk-log .daoban-msg").count() == 0 and page.locator("#kiosk-idle").is_hidden()
+    after = page.evaluate("() => JSON.parse(sessionStorage.getItem('daoban-kiosk') || '{}').session")
+    assert after != before and page.evaluate("() => sessionStorage.length") <= 1
+    answer_text = ask_kiosk(page, "在哪办")
+    assert "老年人优待证" not in answer_text  # the new session knows nothing of the last citizen's matter
+
+
+def ask_kiosk(page, text: str) -> str:  # noqa: ANN001
+    page.fill("#kiosk-input", text)
+    page.press("#kiosk-input", "Enter")
+    answer = page.locator("#kiosk-log .daoban-bot").first
+    answer.wait_for(timeout=30_000)
+    return answer.inner_text()
+
+
+def decoded_qr(page) -> list[str]:  # noqa: ANN001
+    picture = Image.open(io.BytesIO(page.locator(".qr svg").screenshot())).convert("L")
+    return [barcode.text for barcode in zxingcpp.read_barcodes(np.asarray(picture))]
+
+
+def check_guide_in_the_browser(page, name: str, url: str) -> None:  # noqa: ANN001
+    assert page.locator("h1").inner_text() == name
+    for section in ("conditions", "materials", "steps", "time", "fee", "where", "phone", "online", "legal_basis"):
+        assert page.locator(f"section#{section} h2").is_visible(), section
+    assert decoded_qr(page) == [url]
+    page.emulate_media(media="print")
+    assert page.locator("header.site").is_hidden() and page.locator("a.print").is_hidden()
+    pdf = page.pdf(prefer_css_page_size=True)
+    sizes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf))
+    assert sizes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2 for w, h in sizes)  # A4
+    page.emulate_media(media="screen")
+
+
+def test_a_demo_guide_page_prints_on_a4_and_its_qr_code_is_its_address(web_bot, open_page):
+    url = local(web_bot, "/guide/MZ-001")
+    page = open_page(url)
+    check_guide_in_the_browser(page, "老年人优待证办理", url)
+    assert page.locator("#materials tbody tr").count() == 4 and page.locator("tr.shared").count() == 2
+    assert not page.errors
+
+
+def test_the_index_search_finds_a_matter_and_the_filters_narrow(web_bot, open_page):
+    page = open_page(local(web_bot, "/guide"))
+    total = int(re.search(r"共 (\d+) 项", page.locator(".count").inner_text()).group(1))
+    page.fill("#q", "老年证怎么办")
+    page.click("form.search button")
+    page.locator("ol.matters a").first.wait_for()
+    assert page.locator("ol.matters a").first.inner_text() == "老年人优待证办理"
+    page.fill("#q", "")
+    page.select_option("#f-department", label=page.locator("#f-department option", has_text="示范区残疾人联合会").inner_text())
+    page.click("form.search button")
+    narrowed = int(re.search(r"共 (\d+) 项", page.locator(".count").inner_text()).group(1))
+    assert 0 < narrowed < total
+    page.click("ol.matters a >> nth=0")
+    assert page.url.startswith(local(web_bot, "/guide/CL-"))
+
+
+@pytest.fixture(scope="module")
+def gdzwfw_bot(gdzwfw_url, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web-gdzwfw")
+    bot = Bot(gdzwfw_url, str(folder / "tracker.db"), log=folder / "bot.log")
+    yield bot
+    bot.stop()
+
+
+def test_a_gdzwfw_guide_page_in_the_browser(gdzwfw_bot, gdzwfw_url, open_page):
+    from bot.guide import get_matter
+    from bot.listing import read_listing
+
+    listed = read_listing(gdzwfw_url).matters
+    matter = get_matter(listed[len(listed) // 2].code, gdzwfw_url)
+    url = local(gdzwfw_bot, f"/guide/{matter.code}")
+    started = time.monotonic()
+    page = open_page(url)
+    assert time.monotonic() - started < 10
+    check_guide_in_the_browser(page, matter.name, url)
+    assert page.locator("#materials tbody tr").count() == len(matter.materials)
+    page = open_page(local(gdzwfw_bot, "/guide?q=" + matter.name))
+    assert matter.name in page.locator("ol.matters").inner_text()
