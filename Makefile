@@ -11,7 +11,7 @@ endif
 # Nothing may reach the network at run time: no telemetry.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install lint validate run test bench clean import dictionary train search
+.PHONY: install browser lint validate run test bench screenshots clean import dictionary train search
 
 install: $(STAMP)
 
@@ -23,6 +23,15 @@ $(STAMP): requirements.txt requirements-embedder.txt scripts/find-python310
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-embedder.txt
 	$(PY) -m pip check
 	rm -f $(VENV)/.installed-* && touch $@
+
+# Debian's Chromium (and a Chinese font for screenshots) for the browser tests: Playwright's own
+# browser download is not reachable here. Without it the browser tests skip, saying why.
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null 2>&1 || \
+	  { $$sudo apt-get update -qq >/dev/null 2>&1 && $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null 2>&1; } || \
+	  echo "Chromium could not be installed: the browser tests will be skipped" >&2; }
 
 import: install
 	$(PY) -m bot catalogue import $(CATALOGUE)
@@ -49,12 +58,16 @@ validate: install
 
 # Lint, Rasa's data checks, training (skipped when nothing changed), pytest (the end-to-end
 # tests use the trained model), then the test stories against it.
-test: lint validate train
+test: lint validate train browser
 	$(PY) -m pytest -q
 	$(PY) -m rasa test core --stories tests/stories --fail-on-prediction-errors --out var/results
 
 bench: install
 	$(PY) bench/search_bench.py
+
+# The pictures in the README: the widget (desktop and phone), the kiosk and a guide page.
+screenshots: train browser
+	$(PY) scripts/screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -3,6 +3,7 @@ benchmark use it. Playwright's own browser download is not reachable here: `exec
 points at /usr/bin/chromium (`make browser` installs it)."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -19,9 +20,7 @@ def chromium_missing() -> str:
     """Why the browser cannot run here, or "" when it can."""
     if not Path(CHROMIUM).exists():
         return f"no Chromium at {CHROMIUM}: `make browser` (make test does) installs Debian's"
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         return "playwright is not installed: `make install`"
     return ""
 

@@ -7,6 +7,10 @@ import io
 import re
 import sqlite3
 import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -231,6 +235,7 @@ def test_kiosk_tile_matter_answer_and_print(web_bot, open_page):
     page.wait_for_timeout(300)
     latest = page.locator("#kiosk-log .daoban-bot").last
     assert latest.locator(".daoban-rating button").all_inner_texts() == ["满意", "不满意"]  # 好差评, big
+    assert page.locator("#kiosk-log a").count() == 0  # nothing leads a citizen out of the kiosk
     page.click("#kiosk-print")
     page.wait_for_timeout(1_000)
     assert page.evaluate("() => window.__printed") == 1
@@ -331,3 +336,26 @@ def test_a_gdzwfw_guide_page_in_the_browser(gdzwfw_bot, gdzwfw_url, open_page):
     assert page.locator("#materials tbody tr").count() == len(matter.materials)
     page = open_page(local(gdzwfw_bot, "/guide?q=" + matter.name))
     assert matter.name in page.locator("ol.matters").inner_text()
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_pages_over_http_unknown_odd_and_flooded(web_bot):
+    status, headers, body = fetch(web_bot.url("/guide/NOPE-1"))
+    assert status == 404 and "未找到该事项".encode() in body and "default-src 'self'" in headers["Content-Security-Policy"]
+    assert fetch(web_bot.url("/guide/NOPE-1/qr.svg"))[0] == 404
+    assert fetch(web_bot.url("/guide?page=abc&theme=" + quote("<script>")))[0] == 200
+    assert fetch(web_bot.url("/kiosk/matters?facet=name&value=x"))[2] == b'{"matters":[]}'
+    assert fetch(web_bot.url("/web/static/../../pages.py"))[0] == 404
+    searches = [web_bot.url("/guide?q=" + quote(f"社保卡补办{i}")) for i in range(120)]
+    with ThreadPoolExecutor(40) as pool:
+        statuses = [answer[0] for answer in pool.map(fetch, searches)]
+    assert set(statuses) <= {200, 503} and 200 in statuses  # a flood is refused, never a 500
+    assert fetch(web_bot.url("/guide/MZ-001"))[0] == 200
+    assert "老年人优待证" in web_bot.text("after-flood", "老年证要带什么材料")  # the chat was not held up

@@ -22,6 +22,7 @@ import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sanic import Sanic, response
+from sanic.exceptions import ServiceUnavailable
 
 from bot import config
 from bot.guide import CachedGuides
@@ -30,11 +31,13 @@ from bot.store import RevisionWatch
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 20
+MAX_WAITING_PAGES = 32  # pages queued for the one worker thread; more are refused
 MAX_QUERY_CHARS = 100
 SEARCHED = 200  # the best matters a search ranks before the filters apply
 FACET_LABELS = {"theme": "主题", "life_event": "人生事件", "department": "部门", "target": "服务对象",
                 "hall_level": "受理层级"}  # fmt: skip
 KIOSK_MATTERS = 60  # the matters a kiosk tile lists
+KIOSK_TILES = 30  # tiles per facet, those with most matters (a large catalogue has hundreds of themes)
 TILE_FACETS = (("life_event", "按人生事件"), ("theme", "按主题"))
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -114,7 +117,7 @@ class Pages:
     def kiosk(self) -> str:
         listing = self.listing.get()
         warn, reset = config.kiosk_idle_seconds()
-        tiles = [(facet, title, listing.facet_values(facet)) for facet, title in TILE_FACETS]
+        tiles = [(facet, title, listing.facet_values(facet)[:KIOSK_TILES]) for facet, title in TILE_FACETS]
         return templates.get_template("kiosk.html").render(tiles=[t for t in tiles if t[2]], idle_warn=warn,
                                                            idle_reset=reset)  # fmt: skip
 
@@ -136,9 +139,17 @@ def mount(app: Sanic, database_url: Optional[str] = None) -> Sanic:
     """The guide routes and the static files, on the Rasa server's Sanic app."""
     pages = Pages(database_url)
     worker = ThreadPoolExecutor(1, thread_name_prefix="web-pages")
+    waiting = 0
 
     async def off_the_loop(function, *args):  # noqa: ANN001, ANN002, ANN202
-        return await asyncio.get_running_loop().run_in_executor(worker, function, *args)
+        nonlocal waiting
+        if waiting >= MAX_WAITING_PAGES:  # a flood of page requests gets 503, not an ever longer queue
+            raise ServiceUnavailable("busy")
+        waiting += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(worker, function, *args)
+        finally:
+            waiting -= 1
 
     def html(body: str, status: int = 200) -> response.HTTPResponse:
         return response.html(body, status=status, headers=SECURITY_HEADERS)

@@ -26,6 +26,7 @@
     this.onState = options.onState || function () {};
     this.onEntry = options.onEntry || function () {};
     this.focusAfterTap = options.focusAfterTap || null; // where focus goes after a button is used
+    this.showLinks = options.showLinks !== false; // the kiosk shows none: a citizen must not leave it
     this.storage = options.storage; // localStorage (widget) or sessionStorage (kiosk)
     this.key = options.key || "daoban:" + this.botUrl;
     this.state = this._load();
@@ -162,14 +163,14 @@
     var answer = entry.answer;
     var text = answer ? answer.text : entry.text;
     this._textInto(node, text, answer && answer.checklist && answer.checklist.length ? answer.checklist : null);
-    if (answer && answer.checklist && answer.checklist.length && answer.matter) {
+    if (this.showLinks && answer && answer.checklist && answer.checklist.length && answer.matter) {
       var print = el("a", "daoban-print", "打印清单");
       print.href = this.botUrl + "/guide/" + encodeURIComponent(answer.matter) + "?print=1";
       print.target = "_blank";
       print.rel = "noopener";
       node.appendChild(print);
     }
-    var links = answer ? answer.links : [];
+    var links = answer && this.showLinks ? answer.links : [];
     if (links && links.length) {
       var list = el("ul", "daoban-links");
       links.forEach(function (link) {

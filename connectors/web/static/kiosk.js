@@ -28,11 +28,11 @@
 
   var states = { connecting: "正在连接…", ready: "", reconnecting: "网络断开，正在重新连接…", closed: "" };
   var chat = new window.DaobanChat({
-    botUrl: location.origin, log: $("kiosk-log"), storage: window.sessionStorage, key: "daoban-kiosk",
+    botUrl: location.origin, log: $("kiosk-log"), storage: window.sessionStorage, key: "daoban-kiosk", showLinks: false,
     onState: function (state) { $("kiosk-status").textContent = states[state] || ""; },
     onEntry: function (entry) {
-      var log = $("kiosk-log");
-      log.scrollTop = log.scrollHeight;
+      var shown = $("kiosk-log").lastElementChild;
+      if (shown) shown.scrollIntoView({ block: "start" }); // the new answer from its top
       if (entry.who !== "bot") return;
       var answer = entry.answer;
       if (answer && answer.matter) current = answer;
