@@ -94,6 +94,8 @@ def test_the_index_lists_pages_of_twenty_and_search_finds_the_matter(demo_db):
     assert len(listed_codes(first)) == 20 and "下一页" in first
     found = pages.index("老年证怎么办", {}, 1)
     assert listed_codes(found)[0] == "MZ-001"
+    missing = pages.index("宠物狗办证", {}, 1)  # not in the catalogue: nothing unrelated is listed
+    assert not listed_codes(missing) and "没有找到符合条件的事项" in missing
 
 
 def test_filters_narrow_the_list(demo_db):

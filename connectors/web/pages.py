@@ -96,10 +96,9 @@ class Pages:
         listing = self.listing.get()
         query = query.strip()[:MAX_QUERY_CHARS]
         matters: list[Listed] = listing.matters
-        if query:
+        if query:  # the bot's own search and decision: a matter the catalogue lacks lists nothing
             by_code = listing.by_code()
-            ranked = self.search().rank(query, SEARCHED)[1]
-            matters = [by_code[c.code] for c in ranked if c.code in by_code]
+            matters = [by_code[c.code] for c in self.search().search(query, SEARCHED).candidates if c.code in by_code]
         found = listing.filtered(chosen, matters)
         pages = max(1, math.ceil(len(found) / PAGE_SIZE))
         page = min(max(page, 1), pages)
