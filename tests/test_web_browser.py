@@ -7,9 +7,13 @@ import io
 import re
 import sqlite3
 import time
+import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
@@ -19,7 +23,9 @@ from PIL import Image
 
 from tests.browser import DESKTOP, PHONE, chromium_missing, launch
 from tests.catalogues import DEMO_CATALOGUE, ROOT, import_into
-from tests.servers import Bot
+from bot.status.database import seed_demo_applications
+from connectors.web.pages import widget_tag
+from tests.servers import Bot, free_port
 
 MODEL = ROOT / "models" / "daoban.tar.gz"
 ARTIFACTS = ROOT / "var" / "test-artifacts"
@@ -33,15 +39,44 @@ MARKUP = '<img src=x onerror="window.__xss=1"><b>粗体</b>'
 NO_PRINT_DIALOG = "window.__printed = 0; window.print = function () { window.__printed += 1; };"
 
 
+class Site:
+    """A government site on another origin, with the widget's one tag in its page."""
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.folder = folder
+        handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
+        handler.log_message = lambda *args: None
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def embed(self, bot: Bot) -> str:
+        (self.folder / "index.html").write_text(
+            '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>区政府网站</title><h1>区政府网站</h1>'
+            + widget_tag(local(bot, "")), encoding="utf-8")  # fmt: skip
+        return self.origin + "/index.html"
+
+
 @pytest.fixture(scope="module")
-def web_bot(tmp_path_factory):
+def sites(tmp_path_factory):
+    """The district's own site (allowed by BOT_ALLOWED_ORIGINS) and another one (not)."""
+    allowed, other = Site(tmp_path_factory.mktemp("site")), Site(tmp_path_factory.mktemp("other-site"))
+    yield allowed, other
+    allowed.server.shutdown()
+    other.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def web_bot(tmp_path_factory, sites):
     folder = tmp_path_factory.mktemp("web")
     url = f"sqlite:///{folder / 'catalogue.db'}"
     import_into(url, DEMO_CATALOGUE)
+    seed_demo_applications(url)
     with sqlite3.connect(url.removeprefix("sqlite:///")) as db:  # markup in a catalogue field
         db.execute("UPDATE matters SET fee = ? WHERE code = 'CL-003'", (MARKUP + "不收费",))
-    bot = Bot(url, str(folder / "tracker.db"), env={"KIOSK_IDLE_WARN_SECONDS": "3", "KIOSK_IDLE_RESET_SECONDS": "6"},
-              log=folder / "bot.log")  # fmt: skip
+    env = {"KIOSK_IDLE_WARN_SECONDS": "3", "KIOSK_IDLE_RESET_SECONDS": "6", "BOT_ALLOWED_ORIGINS": sites[0].origin}
+    bot = Bot(url, str(folder / "tracker.db"), env=env, log=folder / "bot.log")
     yield bot
     bot.stop()
 
@@ -214,6 +249,38 @@ def test_a_message_typed_while_the_connection_is_down_is_sent_once_after(web_bot
     assert "老年人优待证" in answer.inner_text()
     page.wait_for_timeout(3_000)
     assert page.locator(".daoban-bot").count() == 2  # answered once
+
+
+def test_the_status_form_gets_fields_and_the_digits_are_not_kept(web_bot, open_page):
+    page = widget(open_page, web_bot)
+    asked = ask(page, "查一下办件进度")
+    asked.locator(".daoban-ask input").wait_for()
+    assert asked.get_by_label("受理编号").count() == 1
+    asked.get_by_label("受理编号").fill("SL2026110300027")
+    asked.get_by_role("button", name="提交").click()
+    digits = page.locator(".daoban-bot").nth(1)
+    digits.get_by_label("手机号码后4位").wait_for(timeout=30_000)
+    digits.get_by_label("手机号码后4位").fill("5678")
+    digits.get_by_role("button", name="提交").click()
+    status = page.locator(".daoban-bot").nth(2)
+    status.wait_for(timeout=30_000)
+    assert "待补正" in status.inner_text()
+    assert page.locator(".daoban-user").nth(2).inner_text().endswith("****")
+    assert "5678" not in page.evaluate("() => JSON.stringify(localStorage)")
+
+
+def test_the_widget_on_the_districts_own_site_and_not_on_another(web_bot, sites, open_page):
+    allowed, other = sites
+    page = open_page(allowed.embed(web_bot))
+    page.click(".daoban-bubble")
+    assert "老年人优待证" in ask(page, "老年证要带什么材料").inner_text()
+    page = open_page(other.embed(web_bot))  # not in BOT_ALLOWED_ORIGINS: the browser may not connect
+    page.click(".daoban-bubble")
+    page.fill(".daoban-input", "老年证要带什么材料")
+    page.press(".daoban-input", "Enter")
+    page.wait_for_timeout(5_000)
+    assert page.locator(".daoban-bot").count() == 0
+    assert page.locator(".daoban-root").get_attribute("data-connection") in ("connecting", "reconnecting")
 
 
 def kiosk(open_page, bot: Bot):  # noqa: ANN201
