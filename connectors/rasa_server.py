@@ -97,6 +97,12 @@ def harden(app, api_enabled: bool):  # noqa: ANN001, ANN201
         if (request.method, request.path.rstrip("/")) in CLOSED_ROUTES:
             return response.json({"error": "not available on this server"}, status=403)
 
+    @app.middleware("response")
+    async def no_max_age_none(request, answer):  # noqa: ANN001, ANN202
+        # Rasa's CORS preflight says `Access-Control-Max-Age: None`, which is not a number.
+        if answer is not None and answer.headers.get("access-control-max-age") == "None":
+            del answer.headers["access-control-max-age"]
+
     if not api_enabled:
         @app.get("/status")
         async def status(request):  # noqa: ANN001, ANN202

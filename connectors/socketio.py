@@ -16,6 +16,7 @@ from typing import Any, Awaitable, Callable, Optional
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import response
+from engineio import AsyncServer as EngineServer
 from socketio import AsyncServer
 
 from bot import config, wording
@@ -79,6 +80,19 @@ class _CountingOutput(SocketIOOutput):
         await super()._send_message(socket_id, message)
 
 
+class _EngineServer(EngineServer):
+    def _cors_headers(self, environ: dict) -> list:
+        # Rasa's CORS adds them for the same allowed origins; a response with two
+        # Access-Control-Allow-Origin headers is refused by browsers (socket.io's polling
+        # transport). Engine.io still refuses connections from other origins.
+        return []
+
+
+class _SocketServer(AsyncServer):
+    def _engineio_server_class(self) -> type:
+        return _EngineServer
+
+
 class SocketIOChannel(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -103,8 +117,8 @@ class SocketIOChannel(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         # Frames up to engine.io's default of 1 MB reach the edge, which answers a message over
         # the limit politely; larger ones close the connection.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=config.allowed_origins(),
-                          max_http_buffer_size=SOCKET_FRAME_BYTES)  # fmt: skip
+        sio = _SocketServer(async_mode="sanic", cors_allowed_origins=config.allowed_origins(),
+                            max_http_buffer_size=SOCKET_FRAME_BYTES)  # fmt: skip
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         sessions, edge, namespace = Sessions(), Edge(), self.namespace

@@ -3,6 +3,7 @@ real servers with the trained model: the chat widget, the hall kiosk and the gui
 A failing test leaves its screenshot in var/test-artifacts/."""
 from __future__ import annotations
 
+import http.client
 import io
 import re
 import sqlite3
@@ -266,7 +267,8 @@ def test_the_status_form_gets_fields_and_the_digits_are_not_kept(web_bot, open_p
     status.wait_for(timeout=30_000)
     assert "待补正" in status.inner_text()
     assert page.locator(".daoban-user").nth(2).inner_text().endswith("****")
-    assert "5678" not in page.evaluate("() => JSON.stringify(localStorage)")
+    kept = page.evaluate("() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+    assert "SL2026110300027" in kept and "5678" not in kept
 
 
 def test_the_widget_on_the_districts_own_site_and_not_on_another(web_bot, sites, open_page):
@@ -405,12 +407,22 @@ def test_a_gdzwfw_guide_page_in_the_browser(gdzwfw_bot, gdzwfw_url, open_page):
     assert matter.name in page.locator("ol.matters").inner_text()
 
 
-def fetch(url: str) -> tuple[int, dict, bytes]:
+def fetch(url: str, headers: dict | None = None) -> tuple[int, object, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=60) as answer:
-            return answer.status, dict(answer.headers), answer.read()
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=60) as answer:
+            return answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
+
+
+def fetch_from(source: str, port: int, path: str) -> int:
+    """The status of a GET sent from another loopback address (another citizen)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def test_pages_over_http_unknown_odd_and_flooded(web_bot):
@@ -419,10 +431,20 @@ def test_pages_over_http_unknown_odd_and_flooded(web_bot):
     assert fetch(web_bot.url("/guide/NOPE-1/qr.svg"))[0] == 404
     assert fetch(web_bot.url("/guide?page=abc&theme=" + quote("<script>")))[0] == 200
     assert fetch(web_bot.url("/kiosk/matters?facet=name&value=x"))[2] == b'{"matters":[]}'
-    assert fetch(web_bot.url("/web/static/../../pages.py"))[0] == 404
+    for odd in ("/web/static/../../pages.py", "/web/static/", "/web/static/vendor", "/web/static/%00",
+                "/web/static/widget.js%00"):  # fmt: skip
+        assert fetch(web_bot.url(odd))[0] == 404, odd
+    status, headers, _ = fetch(web_bot.url("/web/static/widget.js"))
+    assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+    polling = fetch(web_bot.url("/socket.io/?EIO=4&transport=polling"), {"Origin": f"http://localhost:{web_bot.rasa_port}"})
+    assert polling[0] == 200 and len(polling[1].get_all("Access-Control-Allow-Origin")) == 1  # browsers refuse two
+    assert fetch(web_bot.url("/socket.io/?EIO=4&transport=polling"), {"Origin": "http://evil.example"})[0] == 400
     searches = [web_bot.url("/guide?q=" + quote(f"社保卡补办{i}")) for i in range(120)]
     with ThreadPoolExecutor(40) as pool:
-        statuses = [answer[0] for answer in pool.map(fetch, searches)]
-    assert set(statuses) <= {200, 503} and 200 in statuses  # a flood is refused, never a 500
+        flood = pool.map(fetch, searches)
+        others = [fetch_from("127.0.0.2", web_bot.rasa_port, "/guide/MZ-001") for _ in range(5)]
+        statuses = [answer[0] for answer in flood]
+    assert set(statuses) <= {200, 503} and 503 in statuses  # a flood is refused, never a 500
+    assert others == [200] * 5  # another citizen's pages still come
     assert fetch(web_bot.url("/guide/MZ-001"))[0] == 200
     assert "老年人优待证" in web_bot.text("after-flood", "老年证要带什么材料")  # the chat was not held up

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import math
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -28,10 +29,12 @@ from bot import config
 from bot.guide import CachedGuides
 from bot.listing import FACETS, CachedListing, Listed
 from bot.store import RevisionWatch
+from connectors.edge import request_address
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 20
-MAX_WAITING_PAGES = 32  # pages queued for the one worker thread; more are refused
+MAX_WAITING_PAGES = 64  # pages queued for the one worker thread; more are refused
+MAX_WAITING_PER_ADDRESS = 8  # of them, from one client address
 MAX_QUERY_CHARS = 100
 SEARCHED = 200  # the best matters a search ranks before the filters apply
 FACET_LABELS = {"theme": "主题", "life_event": "人生事件", "department": "部门", "target": "服务对象",
@@ -135,25 +138,34 @@ class Pages:
 
 
 def mount(app: Sanic, database_url: Optional[str] = None) -> Sanic:
-    """The guide routes and the static files, on the Rasa server's Sanic app."""
+    """The web routes (GET and HEAD, with or without a trailing slash) on the Rasa server's app."""
     pages = Pages(database_url)
     worker = ThreadPoolExecutor(1, thread_name_prefix="web-pages")
-    waiting = 0
+    waiting: Counter = Counter()  # pages queued for the worker, per client address
+    static = {path.relative_to(HERE / "static").as_posix(): path
+              for path in (HERE / "static").rglob("*") if path.is_file()}  # fmt: skip
 
-    async def off_the_loop(function, *args):  # noqa: ANN001, ANN002, ANN202
-        nonlocal waiting
-        if waiting >= MAX_WAITING_PAGES:  # a flood of page requests gets 503, not an ever longer queue
+    async def off_the_loop(request, function, *args):  # noqa: ANN001, ANN002, ANN202
+        """Run `function` in the worker; a flood gets 503 rather than an ever longer queue, and one
+        address cannot take every place in it."""
+        address = request_address(request)
+        if waiting[address] >= MAX_WAITING_PER_ADDRESS or sum(waiting.values()) >= MAX_WAITING_PAGES:
             raise ServiceUnavailable("busy")
-        waiting += 1
+        waiting[address] += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(worker, function, *args)
         finally:
-            waiting -= 1
+            waiting[address] -= 1
+            if not waiting[address]:
+                del waiting[address]
 
     def html(body: str, status: int = 200) -> response.HTTPResponse:
         return response.html(body, status=status, headers=SECURITY_HEADERS)
 
-    @app.get("/guide")
+    def get(path: str):  # noqa: ANN202
+        return app.route(path, methods=["GET", "HEAD"], strict_slashes=False)
+
+    @get("/guide")
     async def guide_index(request):  # noqa: ANN001, ANN202
         args = request.args
         chosen = {facet: (args.get(facet) or "")[:MAX_QUERY_CHARS] for facet in FACETS}
@@ -161,39 +173,47 @@ def mount(app: Sanic, database_url: Optional[str] = None) -> Sanic:
             page = int(args.get("page") or 1)
         except ValueError:
             page = 1
-        return html(await off_the_loop(pages.index, args.get("q") or "", chosen, page))
+        return html(await off_the_loop(request, pages.index, args.get("q") or "", chosen, page))
 
-    @app.get("/guide/<code>")
+    @get("/guide/<code>")
     async def guide_page(request, code: str):  # noqa: ANN001, ANN202
-        body = await off_the_loop(pages.guide, code[:64])
+        body = await off_the_loop(request, pages.guide, code[:64])
         if body is None:
             return html(templates.get_template("missing.html").render(code=code[:64]), status=404)
         return html(body)
 
-    @app.get("/guide/<code>/qr.svg")
+    @get("/guide/<code>/qr.svg")
     async def guide_qr(request, code: str):  # noqa: ANN001, ANN202
-        if await off_the_loop(pages.guides.matter, code[:64]) is None:
-            return response.text("not found", status=404)
+        if await off_the_loop(request, pages.guides.matter, code[:64]) is None:
+            return response.text("not found", status=404, headers=SECURITY_HEADERS)
         svg = io.BytesIO()  # a whole SVG document (an image must name its namespace)
         segno.make(guide_url(code[:64]), error="m").save(svg, kind="svg", scale=8, border=2, xmldecl=False)
         return response.raw(svg.getvalue(), content_type="image/svg+xml", headers=SECURITY_HEADERS)
 
-    @app.get("/widget/demo")
+    @get("/widget/demo")
     async def widget_demo(request):  # noqa: ANN001, ANN202
         return html(templates.get_template("widget_demo.html").render(
             tag=widget_tag(config.public_url()),
             script=Markup('<script src="/web/static/widget.js" data-bot-url="" defer></script>'),
         ))  # fmt: skip
 
-    @app.get("/kiosk")
+    @get("/kiosk")
     async def kiosk(request):  # noqa: ANN001, ANN202
-        return html(await off_the_loop(pages.kiosk))
+        return html(await off_the_loop(request, pages.kiosk))
 
-    @app.get("/kiosk/matters")
+    @get("/kiosk/matters")
     async def kiosk_matters(request):  # noqa: ANN001, ANN202
         facet, value = request.args.get("facet") or "", (request.args.get("value") or "")[:MAX_QUERY_CHARS]
-        return response.json({"matters": await off_the_loop(pages.tile_matters, facet, value)},
+        return response.json({"matters": await off_the_loop(request, pages.tile_matters, facet, value)},
                              headers=SECURITY_HEADERS, ensure_ascii=False)  # fmt: skip
 
-    app.static("/web/static", str(HERE / "static"), name="web_static")
+    # The static files by name, from a list made at start-up: nothing else under the folder (no
+    # directory, no odd path) is looked up on disk.
+    @get("/web/static/<name:path>")
+    async def static_file(request, name: str):  # noqa: ANN001, ANN202
+        path = static.get(name)
+        if path is None:
+            return response.text("not found", status=404, headers=SECURITY_HEADERS)
+        return await response.file(path, headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"})
+
     return app

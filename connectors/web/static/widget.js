@@ -1,7 +1,8 @@
 // The chat widget: one tag puts a chat bubble on any page of the government's site.
 //   <script src="https://BOT/web/static/widget.js" data-bot-url="https://BOT" defer></script>
 // It loads its style, the socket.io client and the chat core from the bot (nothing from a CDN)
-// and keeps the conversation in localStorage, so a reload keeps it. docs/web.md explains it.
+// and keeps the conversation in sessionStorage: a reload keeps it, closing the tab forgets it (a
+// shared computer shows the next person nothing). docs/web.md explains it.
 (function () {
   "use strict";
   if (window.daobanWidgetLoading) return; // the tag twice on one page: one widget
@@ -51,7 +52,7 @@
     large.title = "大字号、高对比度（适老化）";
     var clear = el("button", "daoban-tool", "清空");
     clear.type = "button";
-    clear.title = "清空本机保存的对话";
+    clear.title = "清空对话";
     var close = el("button", "daoban-tool daoban-close", "×");
     close.type = "button";
     close.setAttribute("aria-label", "关闭");
@@ -86,7 +87,7 @@
 
     var states = { connecting: "正在连接…", ready: "", reconnecting: "网络断开，正在重新连接…您的消息会在连上后发出。", closed: "" };
     var chat = new window.DaobanChat({
-      botUrl: botUrl, log: log, storage: localStorage, focusAfterTap: input,
+      botUrl: botUrl, log: log, storage: window.sessionStorage, focusAfterTap: input,
       onState: function (state) {
         status.textContent = states[state] || "";
         root.setAttribute("data-connection", state);
