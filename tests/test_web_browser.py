@@ -333,6 +333,31 @@ def test_kiosk_idle_warns_then_clears_everything(web_bot, open_page):
     assert "老年人优待证" not in answer_text  # the new session knows nothing of the last citizen's matter
 
 
+SPEECH = """window.__spoken = [];
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+Object.defineProperty(window, "speechSynthesis", { value: { speak: function (u) { window.__spoken.push(u.lang + ":" + u.text); },
+                                                            cancel: function () {} } });"""
+NO_SPEECH = 'delete window.SpeechSynthesisUtterance; delete window.speechSynthesis;'
+
+
+def test_kiosk_reads_answers_aloud_where_the_browser_can(web_bot, chromium):
+    for script, can in ((SPEECH, True), (NO_SPEECH, False)):
+        context = chromium.new_context(**DESKTOP)
+        context.add_init_script(script)
+        page = context.new_page()
+        page.goto(local(web_bot, "/kiosk"))
+        toggle = page.locator("#kiosk-speak")
+        assert toggle.is_visible() == can
+        if can:
+            toggle.click()
+            assert toggle.get_attribute("aria-pressed") == "true"
+            ask_kiosk(page, "居住证在哪办")
+            page.wait_for_timeout(500)
+            spoken = page.evaluate("() => window.__spoken")
+            assert spoken and spoken[-1].startswith("zh-CN:【居住证")
+        context.close()
+
+
 def ask_kiosk(page, text: str) -> str:  # noqa: ANN001
     page.fill("#kiosk-input", text)
     page.press("#kiosk-input", "Enter")
