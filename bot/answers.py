@@ -99,17 +99,21 @@ def matter_answer(matter: Matter, aspect: str, related_names: dict[str, str], ne
     return answer
 
 
+def guide_path(code: str) -> str:
+    """The path of a matter's full guide page (connectors/web)."""
+    return f"/guide/{quote(code, safe='')}"
+
+
 def guide_link(code: str) -> Optional[Link]:
-    """The link to the matter's full guide page (connectors/web), which every channel can offer
-    (完整指南 / 打印)."""
-    return Link(wording.say("full_guide"), f"{config.public_url()}/guide/{quote(code, safe='')}")
+    """The link to the matter's full guide page, which every channel can offer (完整指南 / 打印)."""
+    return Link(wording.say("full_guide"), config.public_url() + guide_path(code))
 
 
 def _title(matter: Matter) -> str:
     return f"【{matter.name}】"
 
 
-def _days(days: Optional[int], unit: Optional[str]) -> str:
+def days_text(days: Optional[int], unit: Optional[str]) -> str:
     if days is None:
         return NOT_PUBLISHED
     return "即办（当场办结）" if days == 0 else f"{days}个{unit or '工作日'}"
@@ -130,7 +134,7 @@ def _overview(matter: Matter) -> Answer:
                      + ("等" if len(matter.materials) > 4 else "") + "）")  # fmt: skip
     if matter.steps:
         lines.append("办理流程：" + " → ".join(matter.steps))
-    lines.append("承诺时限：" + _days(matter.promised_days, matter.promised_unit))
+    lines.append("承诺时限：" + days_text(matter.promised_days, matter.promised_unit))
     if matter.fee:
         lines.append("收费：" + matter.fee)
     lines.append("办理地点：" + _where_line(matter))
@@ -217,8 +221,8 @@ def _steps(matter: Matter) -> Answer:
 
 
 def _time(matter: Matter) -> Answer:
-    text = (_title(matter) + "承诺时限：" + _days(matter.promised_days, matter.promised_unit)
-            + "；法定时限：" + _days(matter.statutory_days, matter.statutory_unit) + "。")  # fmt: skip
+    text = (_title(matter) + "承诺时限：" + days_text(matter.promised_days, matter.promised_unit)
+            + "；法定时限：" + days_text(matter.statutory_days, matter.statutory_unit) + "。")  # fmt: skip
     return Answer(text)
 
 

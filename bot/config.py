@@ -1,6 +1,7 @@
 """Configuration from the environment, read in one place."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -8,6 +9,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "var" / "daoban.db"
 DEFAULT_CATALOGUE = PROJECT_ROOT / "knowledge"
 
+
+log = logging.getLogger(__name__)
 
 def database_url() -> str:
     """`BOT_DATABASE_URL`, else an SQLite file under var/ (its folder is created on first use)."""
@@ -43,9 +46,17 @@ def public_url() -> str:
 def kiosk_idle_seconds() -> tuple[int, int]:
     """Seconds without a touch before the hall kiosk warns, and before it starts afresh
     (`KIOSK_IDLE_WARN_SECONDS`, `KIOSK_IDLE_RESET_SECONDS`; 90 and 120)."""
-    warn = int(os.environ.get("KIOSK_IDLE_WARN_SECONDS", "") or 90)
-    reset = int(os.environ.get("KIOSK_IDLE_RESET_SECONDS", "") or 120)
-    return max(1, min(warn, reset)), max(2, reset)
+    reset = max(10, _whole_number("KIOSK_IDLE_RESET_SECONDS", 120))
+    # The warning always comes before the reset, with time left to read it and touch.
+    return max(1, min(_whole_number("KIOSK_IDLE_WARN_SECONDS", 90), reset - max(3, reset // 4))), reset
+
+
+def _whole_number(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        log.warning("%s is not a whole number of seconds; %d is used", name, default)
+        return default
 
 
 def allowed_origins() -> list[str]:

@@ -67,12 +67,31 @@ def _sender_of(session_id: object) -> Optional[str]:
     return SENDER_PREFIX + random_part
 
 
-class _CountingOutput(SocketIOOutput):
-    """Rasa's socket.io output that remembers whether any text went out."""
+class WholeMessageOutput(SocketIOOutput):
+    """Each bot message as one `bot_uttered`: its text whole (Rasa's output splits it at blank
+    lines, and sends the custom data apart), buttons as `quick_replies`, and the keys of
+    `custom.data` (`answer`, `ask`, `handoff`) beside them, so the widget draws it once. It
+    remembers whether any text went out."""
 
     def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
         super().__init__(sio, bot_message_evt)
         self.texts = 0
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        whole: dict[str, Any] = {}
+        if message.get("text"):
+            whole["text"] = message["text"]
+        buttons = message.get("buttons") or message.get("quick_replies") or []
+        if buttons:
+            whole["quick_replies"] = [{"content_type": "text", "title": b.get("title"), "payload": b.get("payload")}
+                                      for b in buttons]  # fmt: skip
+        custom = message.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("data"), dict):
+            whole.update({key: value for key, value in custom["data"].items() if key not in ("text", "quick_replies")})
+        if message.get("image"):
+            whole["attachment"] = {"type": "image", "payload": {"src": message["image"]}}
+        if whole:
+            await self._send_message(recipient_id, whole)
 
     async def _send_message(self, socket_id: str, message: Any) -> None:
         if isinstance(message, dict) and message.get("text"):
@@ -112,13 +131,15 @@ class SocketIOChannel(InputChannel):
         self.sio: Optional[AsyncServer] = None
 
     def get_output_channel(self) -> Optional[OutputChannel]:
-        return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
+        return WholeMessageOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         # Frames up to engine.io's default of 1 MB reach the edge, which answers a message over
         # the limit politely; larger ones close the connection.
+        # Pings every 10 s, 10 s to answer: a socket whose network went away (a phone between
+        # Wi-Fi and 4G) is let go within 20 s, so its session can be resumed on the new one.
         sio = _SocketServer(async_mode="sanic", cors_allowed_origins=config.allowed_origins(),
-                            max_http_buffer_size=SOCKET_FRAME_BYTES)  # fmt: skip
+                            max_http_buffer_size=SOCKET_FRAME_BYTES, ping_interval=10, ping_timeout=10)  # fmt: skip
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         sessions, edge, namespace = Sessions(), Edge(), self.namespace
@@ -160,7 +181,7 @@ class SocketIOChannel(InputChannel):
             if admission.refusal:
                 await sio.emit(self.bot_message_evt, {"text": admission.refusal}, room=sid, namespace=namespace)
                 return
-            output = _CountingOutput(sio, self.bot_message_evt)
+            output = WholeMessageOutput(sio, self.bot_message_evt)
             try:
                 await on_new_message(
                     UserMessage(admission.text, output, sender, input_channel=self.name(), metadata=admission.metadata)

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -26,6 +26,7 @@ from sanic import Sanic, response
 from sanic.exceptions import ServiceUnavailable
 
 from bot import config
+from bot.answers import days_text, guide_path
 from bot.guide import CachedGuides
 from bot.listing import FACETS, CachedListing, Listed
 from bot.store import RevisionWatch
@@ -52,11 +53,12 @@ SECURITY_HEADERS = {
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         trim_blocks=True, lstrip_blocks=True)  # fmt: skip
 # Only http(s) addresses from the catalogue become links (never javascript: or data:).
+templates.filters["guide_path"] = guide_path
 templates.tests["web_address"] = lambda value: isinstance(value, str) and value.lower().startswith(("https://", "http://"))
 
 
 def guide_url(code: str) -> str:
-    return f"{config.public_url()}/guide/{quote(code, safe='')}"
+    return config.public_url() + guide_path(code)
 
 
 @lru_cache(maxsize=4096)
@@ -65,13 +67,21 @@ def qr_svg(url: str) -> Markup:
     return Markup(segno.make(url, error="m").svg_inline(scale=4, border=2, title="本页二维码"))
 
 
+@lru_cache(maxsize=4096)
+def qr_document(url: str) -> bytes:
+    """The QR code of `url` as a whole SVG document (an image must name its namespace)."""
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", scale=8, border=2, xmldecl=False)
+    return svg.getvalue()
+
+
 def widget_tag(bot_url: str) -> str:
     """The one tag a site adds to show the chat widget."""
     return f'<script src="{bot_url}/web/static/widget.js" data-bot-url="{bot_url}" defer></script>'
 
 
 def limit(days: Optional[int], unit: Optional[str]) -> Optional[str]:
-    return None if days is None else f"{days}个{unit or '工作日'}"
+    return None if days is None else days_text(days, unit)  # worded as in the chat (0: 即办)
 
 
 class Pages:
@@ -112,7 +122,7 @@ class Pages:
 
         return templates.get_template("index.html").render(
             query=query, chosen=chosen, found=found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(found),
-            page=page, pages=pages, page_link=page_link, labels=FACET_LABELS,
+            page=page, pages=pages, page_size=PAGE_SIZE, page_link=page_link, labels=FACET_LABELS,
             facets={facet: listing.facet_values(facet) for facet in FACETS},
         )  # fmt: skip
 
@@ -121,7 +131,7 @@ class Pages:
         warn, reset = config.kiosk_idle_seconds()
         tiles = [(facet, title, listing.facet_values(facet)[:KIOSK_TILES]) for facet, title in TILE_FACETS]
         return templates.get_template("kiosk.html").render(tiles=[t for t in tiles if t[2]], idle_warn=warn,
-                                                           idle_reset=reset)  # fmt: skip
+                                                           idle_reset=reset, public_url=config.public_url())  # fmt: skip
 
     def tile_matters(self, facet: str, value: str) -> list[dict]:
         if facet not in FACETS:
@@ -186,9 +196,7 @@ def mount(app: Sanic, database_url: Optional[str] = None) -> Sanic:
     async def guide_qr(request, code: str):  # noqa: ANN001, ANN202
         if await off_the_loop(request, pages.guides.matter, code[:64]) is None:
             return response.text("not found", status=404, headers=SECURITY_HEADERS)
-        svg = io.BytesIO()  # a whole SVG document (an image must name its namespace)
-        segno.make(guide_url(code[:64]), error="m").save(svg, kind="svg", scale=8, border=2, xmldecl=False)
-        return response.raw(svg.getvalue(), content_type="image/svg+xml", headers=SECURITY_HEADERS)
+        return response.raw(qr_document(guide_url(code[:64])), content_type="image/svg+xml", headers=SECURITY_HEADERS)
 
     @get("/widget/demo")
     async def widget_demo(request):  # noqa: ANN001, ANN202

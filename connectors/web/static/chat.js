@@ -20,64 +20,101 @@
     return typeof url === "string" && /^https?:\/\//i.test(url);
   }
 
+  var HELD_RETRIES = 8; // a dropped socket keeps its session on the server up to 20 s: ask again
+  var HELD_RETRY_MS = 4000;
+  var RETRY_MS = [2000, 5000, 10000, 30000]; // after a refused connection (busy): growing pauses
+
   function DaobanChat(options) {
     this.botUrl = options.botUrl.replace(/\/+$/, "");
+    this.io = options.io || window.io; // the socket.io client (the widget brings its own)
     this.log = options.log; // the element the conversation is shown in (an ARIA live region)
     this.onState = options.onState || function () {};
     this.onEntry = options.onEntry || function () {};
     this.focusAfterTap = options.focusAfterTap || null; // where focus goes after a button is used
     this.showLinks = options.showLinks !== false; // the kiosk shows none: a citizen must not leave it
-    this.storage = options.storage; // localStorage (widget) or sessionStorage (kiosk)
+    this.storage = options.storage; // sessionStorage: kept across reloads, gone with the tab
     this.key = options.key || "daoban:" + this.botUrl;
     this.state = this._load();
     this.ready = false;
-    this.inflight = []; // sent, not yet answered: sent again if the connection drops first
+    this.inflight = null; // the message sent and not yet answered: sent again if the connection drops first
     this.render();
   }
 
   DaobanChat.prototype._load = function () {
     try {
       var saved = JSON.parse(this.storage.getItem(this.key) || "null");
-      if (saved && Array.isArray(saved.entries) && Array.isArray(saved.pending)) return saved;
+      if (saved && Array.isArray(saved.entries) && Array.isArray(saved.pending)) {
+        saved.pending = saved.pending.filter(function (m) { return m && typeof m.text === "string"; });
+        return saved;
+      }
     } catch (e) { /* unreadable: start afresh */ }
     return { session: null, entries: [], pending: [] };
   };
 
   DaobanChat.prototype._save = function () {
     this.state.entries = this.state.entries.slice(-MAX_ENTRIES);
-    try { this.storage.setItem(this.key, JSON.stringify(this.state)); } catch (e) { /* storage full or off */ }
+    var kept = {
+      session: this.state.session, entries: this.state.entries,
+      pending: this.state.pending.filter(function (message) { return !message.secret; })
+    };
+    try { this.storage.setItem(this.key, JSON.stringify(kept)); } catch (e) { /* storage full or off */ }
   };
 
   DaobanChat.prototype.connect = function () {
     var chat = this;
-    var socket = window.io(this.botUrl, { path: "/socket.io", transports: ["websocket", "polling"] });
+    var socket = this.io(this.botUrl, { path: "/socket.io", transports: ["websocket", "polling"] });
+    var held = 0, refused = 0;
     this.socket = socket;
+    this.closing = false;
     this._setState("connecting");
     socket.on("connect", function () {
+      held = 0;
       socket.emit("session_request", { session_id: chat.state.session });
     });
     socket.on("session_confirm", function (sessionId) {
-      chat.state.session = typeof sessionId === "string" ? sessionId : null;
+      var given = typeof sessionId === "string" ? sessionId : null;
+      var before = chat.state.session;
+      if (before && given !== before && held < HELD_RETRIES) {
+        // Our session is still held by the socket that dropped: ask again once the server lets it go.
+        held += 1;
+        setTimeout(function () { if (socket.connected) socket.emit("session_request", { session_id: before }); },
+                   HELD_RETRY_MS);
+        return;
+      }
+      refused = 0;
+      chat.state.session = given;
       chat.ready = true;
+      if (before && given !== before) chat._notice("网络中断的时间较长，对话已重新开始。请再说一下您要办的事。");
       chat._setState("ready");
-      // What was not answered before the connection dropped, then what was typed while it was down.
-      var again = chat.inflight.concat(chat.state.pending);
-      chat.inflight = [];
-      chat.state.pending = [];
-      chat._save();
-      again.forEach(function (message) { chat._emit(message); });
+      // What was not answered before the connection dropped goes first, then what was typed meanwhile.
+      if (chat.inflight) chat.state.pending.unshift(chat.inflight);
+      chat.inflight = null;
+      chat._flush();
     });
     socket.on("bot_uttered", function (data) { chat.receive(data); });
-    socket.on("disconnect", function () {
+    socket.on("disconnect", function (reason) {
       chat.ready = false;
-      chat._setState(chat.closing ? "closed" : "reconnecting");
+      if (chat.closing) return chat._setState("closed");
+      chat._setState("reconnecting");
+      if (reason === "io server disconnect") chat._retry(refused++); // the server closed it: not retried by itself
     });
-    socket.on("connect_error", function () { chat._setState("reconnecting"); });
+    socket.on("connect_error", function () {
+      chat._setState("reconnecting");
+      if (!socket.active) chat._retry(refused++); // refused (busy): the client gives up unless asked again
+    });
+  };
+
+  DaobanChat.prototype._retry = function (attempt) {
+    var socket = this.socket, chat = this;
+    setTimeout(function () { if (!chat.closing && socket === chat.socket && !socket.connected) socket.connect(); },
+               RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
   };
 
   DaobanChat.prototype.close = function () {
     this.closing = true;
+    this.ready = false;
     if (this.socket) this.socket.disconnect();
+    this.socket = null;
   };
 
   DaobanChat.prototype._setState = function (state) {
@@ -85,51 +122,46 @@
     this.onState(state);
   };
 
-  DaobanChat.prototype._emit = function (message) {
-    this.inflight.push(message);
-    this.socket.emit("user_uttered", { message: message, session_id: this.state.session });
+  // One message at a time: the next goes once the last is answered, so a dropped connection
+  // loses none and none is answered twice.
+  DaobanChat.prototype._flush = function () {
+    if (!this.ready || this.inflight || !this.state.pending.length) return this._save();
+    this.inflight = this.state.pending.shift();
+    this._save();
+    this.socket.emit("user_uttered", { message: this.inflight.text, session_id: this.state.session });
   };
 
   // The citizen says `message` (typed text or a button's payload); `shown` is what their bubble
-  // says (a button's title; "****" for the phone digits).
+  // says (a button's title; "****" for the phone digits, which are never stored).
   DaobanChat.prototype.send = function (message, shown) {
     message = String(message || "").trim().slice(0, MAX_CHARS);
     if (!message) return;
     var last = this.state.entries[this.state.entries.length - 1];
-    if (!shown && last && last.ask === "phone_last4") shown = "****"; // not kept on screen or in storage
-    this._add({ who: "user", text: shown || message });
-    if (this.ready) this._emit(message);
-    else this.state.pending.push(message);
-    this._save();
+    var secret = shown === "****" || (last && last.ask === "phone_last4");
+    this._add({ who: "user", text: secret ? "****" : shown || message });
+    this.state.pending.push(secret ? { text: message, secret: true } : { text: message });
+    this._flush();
   };
 
+  DaobanChat.prototype._notice = function (text) {
+    this._add({ who: "bot", text: text, buttons: [] });
+  };
+
+  // A bot message: its text, buttons (quick_replies) and custom data (answer, ask) come whole
+  // (connectors/socketio.py WholeMessageOutput).
   DaobanChat.prototype.receive = function (data) {
     if (!data || typeof data !== "object") return;
-    this.inflight = [];
-    var last = this.state.entries[this.state.entries.length - 1];
-    if (data.answer || data.ask) {
-      // The custom data of the bot message whose text came just before: one entry for both.
-      if (last && last.who === "bot" && !last.answer && !last.ask) {
-        if (data.answer) last.answer = data.answer;
-        if (data.ask) last.ask = data.ask;
-        this._save();
-        var index = this.state.entries.length - 1;
-        var shown = this.log.querySelector('[data-index="' + index + '"]');
-        if (shown) this.log.replaceChild(this._entryNode(last, index), shown);
-        this.onEntry(last);
-        return;
-      }
-      if (!data.answer) return;
-      this._add({ who: "bot", text: data.answer.text, buttons: [], answer: data.answer });
-    } else if (typeof data.text === "string") {
-      var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
-        return { title: String(b.title || ""), payload: String(b.payload || "") };
-      });
-      this._add({ who: "bot", text: data.text, buttons: buttons });
-    } else {
-      return;
-    }
-    this._save();
+    var text = data.answer && typeof data.answer.text === "string" ? data.answer.text : data.text;
+    if (typeof text !== "string" || !text) return;
+    var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
+      return { title: String(b.title || ""), payload: String(b.payload || "") };
+    });
+    var entry = { who: "bot", text: text, buttons: buttons };
+    if (data.answer && typeof data.answer === "object") entry.answer = data.answer;
+    if (typeof data.ask === "string") entry.ask = data.ask;
+    this._add(entry);
+    this.inflight = null;
+    this._flush();
   };
 
   DaobanChat.prototype._add = function (entry) {
@@ -140,7 +172,7 @@
 
   DaobanChat.prototype.clear = function () {
     this.state = { session: null, entries: [], pending: [] };
-    this.inflight = [];
+    this.inflight = null;
     try { this.storage.removeItem(this.key); } catch (e) { /* nothing kept */ }
     this.render();
   };

@@ -11,9 +11,12 @@
   var $ = function (id) { return document.getElementById(id); };
   var current = null; // the last answer about a matter: what 打印 prints (its checklist, if it has one)
 
+  // Focus goes to the new screen's heading (or the conversation), not lost with the old screen.
   function show(id) {
     ["kiosk-tiles", "kiosk-matters", "kiosk-chat"].forEach(function (screen) { $(screen).hidden = screen !== id; });
     window.scrollTo(0, 0);
+    var target = id === "kiosk-chat" ? $("kiosk-log") : $(id).querySelector("h2");
+    if (target) target.focus({ preventScroll: true });
   }
 
   var speaking = false;
@@ -42,6 +45,7 @@
   });
   chat.connect();
   if (chat.state.entries.length) show("kiosk-chat");
+  var publicUrl = body.getAttribute("data-public-url") || location.origin; // what the QR code holds too
 
   function ask(message, shown) {
     show("kiosk-chat");
@@ -98,7 +102,7 @@
     qr.alt = "办事指南二维码";
     var url = "/guide/" + encodeURIComponent(current.matter);
     out.appendChild(qr);
-    out.appendChild(el("p", null, "扫码查看完整办事指南：" + location.origin + url));
+    out.appendChild(el("p", null, "扫码查看完整办事指南：" + publicUrl + url));
     qr.onload = qr.onerror = function () { window.print(); }; // printed with or without its QR code
     qr.src = url + "/qr.svg";
   });
@@ -113,30 +117,44 @@
     });
   }
 
-  // Idle reset.
+  // Idle reset: in place (a reload could land on an error page while the network is down).
   var lastTouch = Date.now();
+  function touched() {
+    lastTouch = Date.now();
+    $("kiosk-idle").hidden = true;
+  }
   function reset() {
     chat.close();
     chat.clear();
     try { window.sessionStorage.clear(); } catch (e) { /* nothing kept */ }
     if (canSpeak) window.speechSynthesis.cancel();
-    location.replace("/kiosk");
+    current = null;
+    $("kiosk-print").hidden = true;
+    $("kiosk-input").value = "";
+    var out = $("kiosk-printout");
+    while (out.firstChild) out.removeChild(out.firstChild);
+    touched();
+    show("kiosk-tiles");
+    chat.connect(); // a new session: the next citizen starts afresh
   }
-  ["pointerdown", "keydown", "touchstart", "input"].forEach(function (name) {
-    document.addEventListener(name, function () { lastTouch = Date.now(); $("kiosk-idle").hidden = true; }, true);
+  ["pointerdown", "keydown", "touchstart", "input", "wheel", "scroll"].forEach(function (name) {
+    document.addEventListener(name, touched, { capture: true, passive: true });
   });
-  $("kiosk-continue").addEventListener("click", function () { lastTouch = Date.now(); $("kiosk-idle").hidden = true; });
+  $("kiosk-continue").addEventListener("click", touched);
   $("kiosk-restart").addEventListener("click", reset);
   function inUse() {  // something the next citizen should not see
     return chat.state.entries.length > 0 || $("kiosk-tiles").hidden || $("kiosk-input").value !== "";
   }
   setInterval(function () {
+    if (!inUse() || (canSpeak && window.speechSynthesis.speaking)) return touched(); // listening is using it
     var idle = (Date.now() - lastTouch) / 1000;
-    if (!inUse()) lastTouch = Date.now();
-    else if (idle >= idleReset) reset();
+    if (idle >= idleReset) reset();
     else if (idle >= idleWarn) {
       $("kiosk-countdown").textContent = String(Math.ceil(idleReset - idle));
-      $("kiosk-idle").hidden = false;
+      if ($("kiosk-idle").hidden) {
+        $("kiosk-idle").hidden = false;
+        $("kiosk-continue").focus();
+      }
     }
   }, 500);
 })();

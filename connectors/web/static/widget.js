@@ -83,11 +83,10 @@
     [header, status, hint, log, form].forEach(function (node) { panel.appendChild(node); });
     root.appendChild(panel);
     root.appendChild(bubble);
-    document.body.appendChild(root);
 
     var states = { connecting: "正在连接…", ready: "", reconnecting: "网络断开，正在重新连接…您的消息会在连上后发出。", closed: "" };
     var chat = new window.DaobanChat({
-      botUrl: botUrl, log: log, storage: window.sessionStorage, focusAfterTap: input,
+      botUrl: botUrl, io: ownIo, log: log, storage: window.sessionStorage, focusAfterTap: input,
       onState: function (state) {
         status.textContent = states[state] || "";
         root.setAttribute("data-connection", state);
@@ -98,6 +97,7 @@
       }
     });
     hint.hidden = chat.state.entries.length > 0;
+    document.body.appendChild(root); // after the saved conversation is drawn: not read out again
 
     function setLarge(on) {
       root.classList.toggle("daoban-large", on);
@@ -133,7 +133,7 @@
     clear.addEventListener("click", function () {
       chat.clear();
       hint.hidden = false;
-      if (chat.socket) { chat.close(); chat.socket = null; chat.closing = false; chat.connect(); }
+      if (chat.socket) { chat.close(); chat.connect(); } // a new session: the server forgets nothing, but this page does
       input.focus();
     });
     form.addEventListener("submit", function (event) {
@@ -148,14 +148,19 @@
     window.daobanWidget = { chat: chat, open: open, close: shut };
   }
 
+  // Our own socket.io client, whatever the host page has: an older one cannot talk to the bot,
+  // and the host's `window.io` is put back as it was.
+  var ownIo = null;
   function start() {
     add("link", { rel: "stylesheet", href: botUrl + "/web/static/widget.css" });
-    var core = function () {
+    var hostIo = window.io, hadIo = "io" in window;
+    add("script", { src: botUrl + "/web/static/vendor/socket.io.min.js" }, function () {
+      ownIo = window.io;
+      if (hadIo) window.io = hostIo;
+      else delete window.io;
       if (window.DaobanChat) build();
       else add("script", { src: botUrl + "/web/static/chat.js" }, build);
-    };
-    if (window.io) core();
-    else add("script", { src: botUrl + "/web/static/vendor/socket.io.min.js" }, core);
+    });
   }
 
   if (document.body) start();
