@@ -307,6 +307,12 @@
     node.appendChild(form);
   };
 
+  // What the status line says in each state of the connection.
+  DaobanChat.stateText = {
+    connecting: "正在连接…", ready: "", closed: "",
+    reconnecting: "网络断开，正在重新连接…您的消息会在连上后发出。"
+  };
+
   window.DaobanChat = DaobanChat;
   window.DaobanChat.el = el;
 })();

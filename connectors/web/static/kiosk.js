@@ -29,10 +29,9 @@
     window.speechSynthesis.speak(utterance);
   }
 
-  var states = { connecting: "正在连接…", ready: "", reconnecting: "网络断开，正在重新连接…", closed: "" };
   var chat = new window.DaobanChat({
     botUrl: location.origin, log: $("kiosk-log"), storage: window.sessionStorage, key: "daoban-kiosk", showLinks: false,
-    onState: function (state) { $("kiosk-status").textContent = states[state] || ""; },
+    onState: function (state) { $("kiosk-status").textContent = window.DaobanChat.stateText[state] || ""; },
     onEntry: function (entry) {
       var shown = $("kiosk-log").lastElementChild;
       if (shown) shown.scrollIntoView({ block: "start" }); // the new answer from its top

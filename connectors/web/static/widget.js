@@ -84,11 +84,10 @@
     root.appendChild(panel);
     root.appendChild(bubble);
 
-    var states = { connecting: "正在连接…", ready: "", reconnecting: "网络断开，正在重新连接…您的消息会在连上后发出。", closed: "" };
     var chat = new window.DaobanChat({
       botUrl: botUrl, io: ownIo, log: log, storage: window.sessionStorage, focusAfterTap: input,
       onState: function (state) {
-        status.textContent = states[state] || "";
+        status.textContent = window.DaobanChat.stateText[state] || "";
         root.setAttribute("data-connection", state);
       },
       onEntry: function () {
