@@ -52,8 +52,8 @@ SECURITY_HEADERS = {
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         trim_blocks=True, lstrip_blocks=True)  # fmt: skip
-# Only http(s) addresses from the catalogue become links (never javascript: or data:).
 templates.filters["guide_path"] = guide_path
+# Only http(s) addresses from the catalogue become links (never javascript: or data:).
 templates.tests["web_address"] = lambda value: isinstance(value, str) and value.lower().startswith(("https://", "http://"))
 
 
