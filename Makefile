@@ -11,7 +11,7 @@ endif
 # Nothing may reach the network at run time: no telemetry.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install browser lint validate run test bench screenshots clean import dictionary train search
+.PHONY: install browser lint validate run run-prod stop-prod test bench screenshots clean import dictionary train search
 
 install: $(STAMP)
 
@@ -45,6 +45,14 @@ train: dictionary
 
 run: import train
 	scripts/run-bot
+
+# The production layout on this machine: PostgreSQL, Redis, nginx on BOT_PORT (8080) in front of
+# RASA_INSTANCES Rasa servers and ACTION_INSTANCES action servers (docs/deploy.md).
+run-prod: train
+	scripts/run-prod
+
+stop-prod:
+	@[ -s var/prod/run.pid ] && kill "$$(cat var/prod/run.pid)" && echo "stopping" || echo "not running"
 
 search: import
 	@echo "Ask about a matter (Ctrl-D to quit):"
