@@ -11,7 +11,7 @@ endif
 # Nothing may reach the network at run time: no telemetry.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install browser lint validate run run-prod stop-prod test bench screenshots clean import dictionary train search
+.PHONY: install browser services lint validate run run-prod stop-prod test bench screenshots clean import dictionary train search
 
 install: $(STAMP)
 
@@ -33,6 +33,15 @@ browser:
 	  { $$sudo apt-get update -qq >/dev/null 2>&1 && $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null 2>&1; } || \
 	  echo "Chromium could not be installed: the browser tests will be skipped" >&2; }
 
+# PostgreSQL, Redis and nginx for the production layout and its tests (tests/test_prod.py skips,
+# saying why, without them).
+services:
+	@command -v redis-server >/dev/null && command -v nginx >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get install -y -qq --no-install-recommends postgresql redis-server nginx-light >/dev/null 2>&1 || \
+	  { $$sudo apt-get update -qq >/dev/null 2>&1 && $$sudo apt-get install -y -qq --no-install-recommends postgresql redis-server nginx-light >/dev/null 2>&1; } || \
+	  echo "PostgreSQL, Redis or nginx could not be installed: the production layout's tests will be skipped" >&2; }
+
 import: install
 	$(PY) -m bot catalogue import $(CATALOGUE)
 
@@ -48,7 +57,7 @@ run: import train
 
 # The production layout on this machine: PostgreSQL, Redis, nginx on BOT_PORT (8080) in front of
 # RASA_INSTANCES Rasa servers and ACTION_INSTANCES action servers (docs/deploy.md).
-run-prod: train
+run-prod: train services
 	scripts/run-prod
 
 stop-prod:
@@ -66,7 +75,7 @@ validate: install
 
 # Lint, Rasa's data checks, training (skipped when nothing changed), pytest (the end-to-end
 # tests use the trained model), then the test stories against it.
-test: lint validate train browser
+test: lint validate train browser services
 	$(PY) -m pytest -q
 	$(PY) -m rasa test core --stories tests/stories --fail-on-prediction-errors --out var/results
 

@@ -21,7 +21,19 @@ from tests.catalogues import ROOT
 from tests.servers import SocketCitizen, answering, free_port
 
 MODEL = ROOT / "models" / "daoban.tar.gz"
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` (make test does)")
+
+def services_missing() -> str:
+    """Why the layout cannot run here, or "" when it can."""
+    missing = [name for name in ("redis-server", "nginx") if shutil.which(name) is None]
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        missing.append("postgresql")
+    return f"{', '.join(missing)} missing: `make services` (make test does) installs them" if missing else ""
+
+
+pytestmark = [
+    pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` (make test does)"),
+    pytest.mark.skipif(bool(services_missing()), reason=services_missing() or "-"),
+]
 
 
 def free_pair() -> int:
