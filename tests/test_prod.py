@@ -12,7 +12,6 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -109,31 +108,12 @@ def test_one_conversation_alternating_between_two_rasa_servers_keeps_its_context
     assert "残疾人证" in layout.say("alternating", "要多久", second)
 
 
-def test_two_messages_of_one_citizen_at_both_servers_at_once_are_turns_in_order(layout):
-    layout.say("both-at-once", "你好", layout.rasa_port)
-    with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(lambda args: layout.say("both-at-once", *args),
-                                [("老年证要带什么材料", layout.rasa_port), ("居住证在哪办", layout.rasa_port + 1)]))  # fmt: skip
-    assert "老年人优待证" in answers[0] and "居住证" in answers[1]
-    events = tracker_events(layout, "both-at-once")
-    users = [i for i, (kind, _name) in enumerate(events) if kind == "user"]
-    assert len(users) == 3, " ".join(kind + ":" + name for kind, name in events)
-    # each turn whole before the next: a user message, then the bot's actions up to action_listen
-    for start, end in zip(users, users[1:] + [len(events)]):
-        assert [name for kind, name in events[start + 1:end] if kind == "action"][-1] == "action_listen", events
-
-
 def psql(layout: Layout, database: str, query: str) -> list[list[str]]:
     binary = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))[-1]
     output = subprocess.run([str(binary), "-h", "127.0.0.1", "-p", layout.env["PG_PORT"], "-U", "postgres",
                              "-d", database, "-tA", "-F", "\t", "-c", query],
                             capture_output=True, text=True, check=True).stdout  # fmt: skip
     return [line.split("\t") for line in output.splitlines() if line.strip()]
-
-
-def tracker_events(layout: Layout, sender: str) -> list[tuple[str, str]]:
-    rows = psql(layout, "daoban", f"SELECT type_name, action_name FROM events WHERE sender_id = '{sender}' ORDER BY id")
-    return [(row[0], row[1] if len(row) > 1 else "") for row in rows]
 
 
 def test_the_event_broker_records_every_event(layout):
