@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
 
 from sqlalchemy import select
@@ -36,15 +37,25 @@ class Listed:
 
 @dataclass
 class Listing:
+    """Read once per catalogue revision; what every page asks of it is worked out once too."""
+
     matters: list[Listed] = field(default_factory=list)
 
+    @cached_property
     def by_code(self) -> dict[str, Listed]:
         return {matter.code: matter for matter in self.matters}
 
+    @cached_property
+    def _facet_values(self) -> dict[str, list[tuple[str, int]]]:
+        values = {}
+        for facet in FACETS:
+            counts = Counter(tag for matter in self.matters for tag in matter.tags(facet) if tag)
+            values[facet] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return values
+
     def facet_values(self, facet: str) -> list[tuple[str, int]]:
         """The values of a facet, most matters first."""
-        counts = Counter(tag for matter in self.matters for tag in matter.tags(facet) if tag)
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return self._facet_values[facet]
 
     def filtered(self, chosen: dict[str, str], matters: Optional[list[Listed]] = None) -> list[Listed]:
         """The matters (in the given order) that carry every chosen facet value."""

@@ -110,7 +110,7 @@ class Pages:
         query = query.strip()[:MAX_QUERY_CHARS]
         matters: list[Listed] = listing.matters
         if query:  # the bot's own search and decision: a matter the catalogue lacks lists nothing
-            by_code = listing.by_code()
+            by_code = listing.by_code
             matters = [by_code[c.code] for c in self.search().search(query, SEARCHED).candidates if c.code in by_code]
         found = listing.filtered(chosen, matters)
         pages = max(1, math.ceil(len(found) / PAGE_SIZE))
