@@ -12,6 +12,7 @@ DEFAULT_CATALOGUE = PROJECT_ROOT / "knowledge"
 
 log = logging.getLogger(__name__)
 
+
 def database_url() -> str:
     """`BOT_DATABASE_URL`, else an SQLite file under var/ (its folder is created on first use)."""
     url = os.environ.get("BOT_DATABASE_URL", "").strip()
