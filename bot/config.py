@@ -81,6 +81,12 @@ def rate_limits() -> dict[str, str]:
     }
 
 
+def redis_url() -> str:
+    """Where servers sharing the citizens keep shared state (the rate limits), e.g.
+    redis://:password@127.0.0.1:6379/2; empty: each process keeps its own."""
+    return os.environ.get("BOT_REDIS_URL", "").strip()
+
+
 def max_body_bytes() -> int:
     """The largest request body a channel accepts; larger ones are refused before parsing."""
     return int(os.environ.get("BOT_MAX_BODY_BYTES", "") or 64 * 1024)

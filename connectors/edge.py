@@ -1,5 +1,5 @@
 """What every channel does with a message before the bot reads it: rate limits per sender and
-per client address, the checks of `bot.inbound`, and the metadata the actions may trust (a
+per client address (shared by all servers through Redis when `BOT_REDIS_URL` is set), the checks of `bot.inbound`, and the metadata the actions may trust (a
 pseudonym of the client address, never the address itself)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Optional
 
 from bot import config, wording
 from bot.inbound import check_message
-from bot.limits import Rate, RateLimiter
+from bot.limits import Rate, rate_limiter
 from bot.secret import keyed_digest
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,8 @@ class Admission:
 class Edge:
     def __init__(self) -> None:
         rates = config.rate_limits()
-        self.per_sender = RateLimiter(Rate.parse(rates["sender"]))
-        self.per_client = RateLimiter(Rate.parse(rates["client"]))
+        self.per_sender = rate_limiter(Rate.parse(rates["sender"]), "sender", config.redis_url())
+        self.per_client = rate_limiter(Rate.parse(rates["client"]), "client", config.redis_url())
 
     def admit(self, channel: str, sender: str, address: str, raw: object) -> Admission:
         client = client_pseudonym(address)

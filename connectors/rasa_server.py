@@ -10,6 +10,8 @@ Guards:
   bad `Content-Length` gets 400 (`connectors/sanic_fix.py`: Sanic would loop on a negative one).
 - A custom action that fails (action server down, slow, refusing) gives the citizen a "busy,
   call 12345" reply instead of silence.
+- A conversation that cannot be read or saved (the database is down) fails its turn, and the
+  channel answers "busy, call 12345": Rasa would go on with an empty conversation kept in memory.
 - Log records are masked and cut (`bot.privacy.scrub_logs`).
 - Without the API, `GET /status` still answers (the server is up once its model is loaded).
 
@@ -30,6 +32,9 @@ from typing import Any
 import aiohttp
 from jsonschema import exceptions, validators
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.exceptions import RasaException
 from sanic import response
 from sanic.exceptions import PayloadTooLarge
@@ -78,6 +83,24 @@ async def run_action_or_apologise(action: RemoteAction, output_channel, nlg, tra
         log.error("custom action %s failed (%s): the citizen is told the system is busy", action.name(),
                   type(error).__name__)  # fmt: skip
         return [create_bot_utterance({"text": wording.busy()})]
+
+
+class ConversationUnavailable(RuntimeError):
+    """The tracker store could not read or save a conversation."""
+
+
+def fail_the_turn(error: Exception) -> None:
+    raise ConversationUnavailable(f"the conversation store failed: {type(error).__name__}") from error
+
+
+def tracker_store_failing_turns(store: TrackerStore | None, domain: Domain) -> TrackerStore:
+    """Rasa's `Agent._create_tracker_store`, except that an error of the store fails the turn: Rasa
+    would log it and answer from an empty conversation kept in this process, which loses the
+    citizen's context now and the turn's events for good."""
+    if store is None:
+        store = InMemoryTrackerStore(domain)
+    store.domain = domain
+    return FailSafeTrackerStore(store, on_tracker_store_error=fail_the_turn)
 
 
 def harden(app, api_enabled: bool):  # noqa: ANN001, ANN201
@@ -139,6 +162,7 @@ def main() -> None:
     refuse_bad_content_length()
     RemoteAction._validate_action_result = validate_action_reply
     RemoteAction.run = run_action_or_apologise
+    Agent._create_tracker_store = staticmethod(tracker_store_failing_turns)
     from connectors.web import pages
 
     configure_app = rasa.core.run.configure_app

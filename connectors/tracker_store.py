@@ -4,7 +4,10 @@ The 受理编号 and phone digits must be in the conversation while the status f
 once the form has ended (`action_check_status` has used them, or the citizen left the form),
 this store rewrites that conversation's stored events: the slots hold masked values, and every
 text (the citizen's messages, the bot's answer) has those numbers masked, as do the digits typed
-while the form asked for them."""
+while the form asked for them.
+
+Both this store and `PingingSQLEventBroker` test a pooled connection before a turn uses it, so
+that after the database restarts the next turn works (Rasa's engines would fail it)."""
 from __future__ import annotations
 
 import contextlib
@@ -12,7 +15,9 @@ import json
 import re
 from typing import Any, Iterator
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy.orm
+from rasa.core.brokers.sql import SQLEventBroker
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -27,7 +32,27 @@ class TrackerStoreError(RuntimeError):
     """A ValueError raised while the store works on a conversation."""
 
 
+def ping_before_use(holder: SQLTrackerStore | SQLEventBroker, **engine_options: Any) -> None:
+    """Give a Rasa SQL store or broker an engine that checks each pooled connection first."""
+    url = holder.engine.url
+    holder.engine.dispose()
+    holder.engine = sqlalchemy.create_engine(url, pool_pre_ping=True, **engine_options)
+    holder.sessionmaker = sqlalchemy.orm.sessionmaker(bind=holder.engine)
+
+
+class PingingSQLEventBroker(SQLEventBroker):
+    """Rasa's SQL event broker (endpoints: `type: connectors.tracker_store.PingingSQLEventBroker`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ping_before_use(self)
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ping_before_use(self, **create_engine_kwargs(self.engine.url))
+
     @contextlib.contextmanager
     def session_scope(self) -> Iterator:
         """Rasa's, except that an error in the work (a ValueError: text SQLite cannot encode, a

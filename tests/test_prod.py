@@ -4,6 +4,7 @@ and PostgreSQL, Redis and nginx (installed by the script when missing, as root).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -12,7 +13,9 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -20,6 +23,8 @@ from tests.catalogues import ROOT
 from tests.servers import SocketCitizen, answering, free_port
 
 MODEL = ROOT / "models" / "daoban.tar.gz"
+BUSY = "12345"  # what the citizen is told while a part is down: call the hotline
+
 
 def services_missing() -> str:
     """Why the layout cannot run here, or "" when it can."""
@@ -52,6 +57,7 @@ def free_pair() -> int:
 
 class Layout:
     def __init__(self, folder: Path):
+        self.folder = folder
         self.bot_port, self.rasa_port, self.action_port = free_port(), free_pair(), free_pair()
         self.env = {**os.environ, "BOT_PROD_DIR": str(folder), "BOT_PORT": str(self.bot_port),
                     "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
@@ -76,6 +82,25 @@ class Layout:
                                          headers={"Content-Type": "application/json"})  # fmt: skip
         with urllib.request.urlopen(request, timeout=60) as answer:
             return "\n".join(m.get("text", "") for m in json.load(answer))
+
+    @contextlib.contextmanager
+    def down(self, name: str, port: int, sig: int = signal.SIGTERM) -> Iterator[None]:
+        """The supervised server `name` (listening on `port`) stopped, and kept down (run-prod's
+        hold file) until the block ends; then started again, and waited for."""
+        hold = self.folder / "hold" / name
+        hold.touch()
+        try:
+            os.kill(listener(port), sig)
+            deadline = time.monotonic() + 60
+            while listener(port, missing_ok=True) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            yield
+        finally:
+            hold.unlink()
+        deadline = time.monotonic() + 300
+        while not listener(port, missing_ok=True):
+            assert time.monotonic() < deadline, f"{name} did not start again"
+            time.sleep(0.2)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)  # the script stops what it started
@@ -106,6 +131,43 @@ def test_one_conversation_alternating_between_two_rasa_servers_keeps_its_context
     assert "老年人优待证" in layout.say("alternating", "在哪办", second)
     assert "残疾人证" in layout.say("alternating", "那残疾证呢", first)
     assert "残疾人证" in layout.say("alternating", "要多久", second)
+
+
+def listener(port: int, missing_ok: bool = False) -> int:
+    """The process listening on the loopback TCP `port` (0 if none and `missing_ok`)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) in inodes:
+                return int(fd.parts[2])
+    assert missing_ok, f"nothing listens on port {port}"
+    return 0
+
+
+def test_two_messages_of_one_citizen_at_both_servers_at_once_are_turns_in_order(layout):
+    for attempt in range(3):  # the race it guards against is a matter of milliseconds: try it thrice
+        sender = f"both-at-once-{attempt}"
+        layout.say(sender, "你好", layout.rasa_port)
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda args: layout.say(sender, *args),
+                                    [("老年证要带什么材料", layout.rasa_port), ("居住证在哪办", layout.rasa_port + 1)]))  # fmt: skip
+        assert "老年人优待证" in answers[0] and "居住证" in answers[1]
+        events = tracker_events(layout, sender)
+        users = [i for i, (kind, _name) in enumerate(events) if kind == "user"]
+        assert len(users) == 3, " ".join(kind + ":" + name for kind, name in events)
+        # each turn whole before the next: a user message, then the bot's actions up to action_listen
+        for start, end in zip(users, users[1:] + [len(events)]):
+            assert [name for kind, name in events[start + 1:end] if kind == "action"][-1] == "action_listen", events
+
+
+def tracker_events(layout: Layout, sender: str) -> list[tuple[str, str]]:
+    rows = psql(layout, "daoban", f"SELECT type_name, action_name FROM events WHERE sender_id = '{sender}' ORDER BY id")
+    return [(row[0], row[1] if len(row) > 1 else "") for row in rows]
 
 
 def psql(layout: Layout, database: str, query: str) -> list[list[str]]:
@@ -150,3 +212,75 @@ def test_a_killed_rasa_server_loses_no_conversation(layout):
     assert all("老年人优待证" in answer for answer in answers)  # nginx sent them to the other server
     assert answering([layout.url("/status", layout.rasa_port)], 300)  # started again, it rejoins
     assert "老年人优待证" in layout.say("survivor", "要带什么材料", layout.rasa_port)
+
+
+def socket_answer(layout: Layout, text: str) -> str:
+    async def scenario() -> list[dict]:
+        citizen = SocketCitizen(layout.url(""), {"Origin": f"http://localhost:{layout.bot_port}"})
+        await citizen.connect()
+        try:
+            return await citizen.say(text)
+        finally:
+            await citizen.close()
+
+    return "\n".join(m.get("text") or "" for m in asyncio.run(scenario()))
+
+
+@pytest.mark.parametrize("store", ["postgres", "redis"])
+def test_while_a_store_restarts_citizens_are_told_to_call_12345_and_then_carry_on(layout, store):
+    sender = f"through-{store}-restart"
+    assert "老年人优待证" in layout.say(sender, "老年证要带什么材料")
+    port = int(layout.env["PG_PORT" if store == "postgres" else "REDIS_PORT"])
+    with layout.down(store, port, signal.SIGINT if store == "postgres" else signal.SIGTERM):
+        for answer in (layout.say(sender, "在哪办"), layout.say(sender, "在哪办", layout.rasa_port + 1),
+                       socket_answer(layout, "老年证在哪办")):  # fmt: skip
+            assert BUSY in answer and "老年人优待证" not in answer
+    # nothing else restarted: the next turns work, and the conversation kept its context
+    assert "老年人优待证" in layout.say(sender, "要多久")
+    assert "老年人优待证" in layout.say(sender, "在哪办", layout.rasa_port + 1)
+
+
+def test_action_servers_restarted_in_turn_leave_citizens_answered(layout):
+    sender = "through-action-restarts"
+    for i in (0, 1):  # one at a time: nginx sends the calls to the other
+        with layout.down(f"action-{i}", layout.action_port + i):
+            answers = [layout.say(sender, text) for text in ("老年证要带什么材料", "在哪办")]
+            assert all("老年人优待证" in answer for answer in answers), answers
+    with layout.down("action-0", layout.action_port), layout.down("action-1", layout.action_port + 1):
+        answer = layout.say(sender, "残疾证要带什么材料")
+        assert BUSY in answer and "残疾人证" not in answer
+    assert "残疾人证" in layout.say(sender, "残疾证要带什么材料")
+
+
+def test_a_catalogue_imported_while_running_reaches_every_instance(layout, tmp_path):
+    catalogue = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", catalogue)
+    (catalogue / "matters" / "zz-new.yml").write_text("""department: 示范区民政局
+matters:
+  - code: MZ-901
+    name: 养犬登记证补领
+    short_name: 狗证补领
+    level: 区
+    type: 公共服务
+    targets: [个人]
+    themes: [证件办理]
+    materials:
+      - {name: 居民身份证, form: 原件, copies: 0, medium: 纸质, source: 申请人自备, shared: false, required: true}
+    promised_limit: {days: 3, unit: 工作日}
+    fee: 不收费
+    halls: [H-QU]
+    window: 综合窗口
+""", encoding="utf-8")
+    env = {**layout.env, "BOT_DATABASE_URL": f"postgresql+psycopg2://postgres@127.0.0.1:{layout.env['PG_PORT']}/daoban"}
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "bot", "catalogue", "import", str(catalogue)],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while True:  # indexes refresh within seconds; both action servers answer in turn (4 questions)
+        answers = [layout.say(f"new-matter-{n}", "狗证补领要带什么", layout.rasa_port + n % 2) for n in range(4)]
+        if all("养犬登记证补领" in answer for answer in answers):
+            break
+        assert time.monotonic() < deadline, answers
+        time.sleep(2)
+    for port in (layout.rasa_port, layout.rasa_port + 1):  # the guide pages, served by the Rasa servers
+        with urllib.request.urlopen(layout.url("/guide/MZ-901", port), timeout=30) as page:
+            assert "养犬登记证补领" in page.read().decode()
