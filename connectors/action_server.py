@@ -7,13 +7,19 @@
   any action, the status lookup included.
 - Bodies over `ACTION_MAX_BODY_BYTES` (8 MB: a long conversation's tracker) are refused.
 - The search indexes are built before it listens (`warm_up`).
+- numpy's OpenBLAS works in this thread alone: its worker threads spin (sched_yield) after each
+  call, and the search's small products gave them nothing to share; they cost 25 ms of CPU a
+  turn (docs/benchmarks.md).
 - Errors are logged masked and answered without echoing the request (rasa_sdk's own handler
   sends the whole tracker back and logs it)."""
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported (see the docstring)
+
 import ipaddress
 import logging
-import os
 import sys
 import time
 

@@ -4,8 +4,6 @@ and PostgreSQL, Redis and nginx (installed by the script when missing, as root).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import os
 import shutil
 import signal
@@ -15,100 +13,20 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from tests.catalogues import ROOT
-from tests.servers import SocketCitizen, answering, free_port
+from tests.prod_layout import MODEL, Layout, psql, services_missing
+from tests.servers import SocketCitizen, answering
 
-MODEL = ROOT / "models" / "daoban.tar.gz"
 BUSY = "12345"  # what the citizen is told while a part is down: call the hotline
-
-
-def services_missing() -> str:
-    """Why the layout cannot run here, or "" when it can."""
-    missing = [name for name in ("redis-server", "nginx") if shutil.which(name) is None]
-    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
-        missing.append("postgresql")
-    return f"{', '.join(missing)} missing: `make services` (make test does) installs them" if missing else ""
 
 
 pytestmark = [
     pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` (make test does)"),
     pytest.mark.skipif(bool(services_missing()), reason=services_missing() or "-"),
 ]
-
-
-def free_pair() -> int:
-    """A port whose next one is free too (the layout's instances take consecutive ports)."""
-    for _ in range(50):
-        port = free_port()
-        try:
-            import socket
-
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", port + 1))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no two free consecutive ports")
-
-
-class Layout:
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.bot_port, self.rasa_port, self.action_port = free_port(), free_pair(), free_pair()
-        self.env = {**os.environ, "BOT_PROD_DIR": str(folder), "BOT_PORT": str(self.bot_port),
-                    "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
-                    "ACTION_LB_PORT": str(free_port()), "PG_PORT": str(free_port()), "REDIS_PORT": str(free_port())}  # fmt: skip
-        self.env.pop("BOT_DATABASE_URL", None)
-        self.log = open(folder.parent / f"{folder.name}.log", "wb")  # noqa: SIM115 - kept open while it runs
-        self.process = subprocess.Popen([str(ROOT / "scripts" / "run-prod")], cwd=ROOT, env=self.env,
-                                        start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
-        urls = [self.url("/status")] + [f"http://127.0.0.1:{self.rasa_port + i}/status" for i in (0, 1)]
-        deadline = time.monotonic() + 600
-        while not answering(urls, 5):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise TimeoutError("the production layout did not come up")
-
-    def url(self, path: str, port: int | None = None) -> str:
-        return f"http://127.0.0.1:{port or self.bot_port}{path}"
-
-    def say(self, sender: str, text: str, port: int | None = None) -> str:
-        request = urllib.request.Request(self.url("/webhooks/rest/webhook", port),
-                                         data=json.dumps({"sender": sender, "message": text}).encode(),
-                                         headers={"Content-Type": "application/json"})  # fmt: skip
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return "\n".join(m.get("text", "") for m in json.load(answer))
-
-    @contextlib.contextmanager
-    def down(self, name: str, port: int, sig: int = signal.SIGTERM) -> Iterator[None]:
-        """The supervised server `name` (listening on `port`) stopped, and kept down (run-prod's
-        hold file) until the block ends; then started again, and waited for."""
-        hold = self.folder / "hold" / name
-        hold.touch()
-        try:
-            os.kill(listener(port), sig)
-            deadline = time.monotonic() + 60
-            while listener(port, missing_ok=True) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            yield
-        finally:
-            hold.unlink()
-        deadline = time.monotonic() + 300
-        while not listener(port, missing_ok=True):
-            assert time.monotonic() < deadline, f"{name} did not start again"
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)  # the script stops what it started
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
@@ -133,22 +51,6 @@ def test_one_conversation_alternating_between_two_rasa_servers_keeps_its_context
     assert "残疾人证" in layout.say("alternating", "要多久", second)
 
 
-def listener(port: int, missing_ok: bool = False) -> int:
-    """The process listening on the loopback TCP `port` (0 if none and `missing_ok`)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                inodes.add(f"socket:[{fields[9]}]")
-    for fd in Path("/proc").glob("[0-9]*/fd/*"):
-        with contextlib.suppress(OSError):
-            if os.readlink(fd) in inodes:
-                return int(fd.parts[2])
-    assert missing_ok, f"nothing listens on port {port}"
-    return 0
-
-
 def test_two_messages_of_one_citizen_at_both_servers_at_once_are_turns_in_order(layout):
     for attempt in range(3):  # the race it guards against is a matter of milliseconds: try it thrice
         sender = f"both-at-once-{attempt}"
@@ -168,14 +70,6 @@ def test_two_messages_of_one_citizen_at_both_servers_at_once_are_turns_in_order(
 def tracker_events(layout: Layout, sender: str) -> list[tuple[str, str]]:
     rows = psql(layout, "daoban", f"SELECT type_name, action_name FROM events WHERE sender_id = '{sender}' ORDER BY id")
     return [(row[0], row[1] if len(row) > 1 else "") for row in rows]
-
-
-def psql(layout: Layout, database: str, query: str) -> list[list[str]]:
-    binary = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))[-1]
-    output = subprocess.run([str(binary), "-h", "127.0.0.1", "-p", layout.env["PG_PORT"], "-U", "postgres",
-                             "-d", database, "-tA", "-F", "\t", "-c", query],
-                            capture_output=True, text=True, check=True).stdout  # fmt: skip
-    return [line.split("\t") for line in output.splitlines() if line.strip()]
 
 
 def test_the_event_broker_records_every_event(layout):
@@ -212,6 +106,26 @@ def test_a_killed_rasa_server_loses_no_conversation(layout):
     assert all("老年人优待证" in answer for answer in answers)  # nginx sent them to the other server
     assert answering([layout.url("/status", layout.rasa_port)], 300)  # started again, it rejoins
     assert "老年人优待证" in layout.say("survivor", "要带什么材料", layout.rasa_port)
+
+
+def test_a_web_session_resumes_on_the_other_rasa_server(layout):
+    """A widget whose server went away reconnects through nginx to another: the session id it
+    holds is signed with the secret all servers share, and its conversation is in PostgreSQL."""
+    origin = {"Origin": f"http://localhost:{layout.bot_port}"}
+
+    async def scenario() -> tuple[str, str, str]:
+        first = SocketCitizen(layout.url("", layout.rasa_port), origin)
+        session = await first.connect()
+        await first.say("老年证要带什么材料")
+        await first.close()
+        second = SocketCitizen(layout.url("", layout.rasa_port + 1), origin)
+        resumed = await second.connect(session)
+        answer = "\n".join(m.get("text") or "" for m in await second.say("在哪办"))
+        await second.close()
+        return session, resumed, answer
+
+    session, resumed, answer = asyncio.run(scenario())
+    assert resumed == session and "老年人优待证" in answer
 
 
 def socket_answer(layout: Layout, text: str) -> str:
