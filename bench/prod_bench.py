@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bench.load_bench import CONVERSATION  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from bot import wording  # noqa: E402
-from tests.prod_layout import Layout  # noqa: E402
+from tests.prod_layout import Layout, psql  # noqa: E402
 
 KINDS = {"rasa": "connectors.rasa_server", "action": "connectors.action_server", "postgres": "postgres",
          "redis": "redis-server", "nginx": "nginx"}  # fmt: skip
@@ -60,6 +60,15 @@ def processes(layout: Layout) -> dict[str, list[int]]:
                 found[kind].append(pid)
                 break
     return found
+
+
+def stored(layout: Layout) -> tuple[int, int]:
+    """(events, bytes) in the conversations' database and the event log's together."""
+    events = size = 0
+    for database in (layout.env.get("PG_DB", "daoban"), layout.env.get("PG_EVENTS_DB", "daoban_events")):
+        row = psql(layout, database, "SELECT (SELECT count(*) FROM events), pg_database_size(current_database())")[0]
+        events, size = events + int(row[0]), size + int(row[1])
+    return events, size
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -182,15 +191,18 @@ def scaling(folder: Path, counts: list[int], citizens: int, seconds: float) -> N
             warm(layout)
             asyncio.run(run(layout, citizens, 10, (0, 0)))  # warm-up under load
             found = processes(layout)
-            before = {kind: cpu_seconds(pids) for kind, pids in found.items()}
+            before, events_before, bytes_before = {kind: cpu_seconds(pids) for kind, pids in found.items()}, *stored(layout)
             turns, elapsed = asyncio.run(run(layout, citizens, seconds, (0, 0)))
             used = {kind: cpu_seconds(pids) - before[kind] for kind, pids in found.items()}
+            events_after, bytes_after = stored(layout)
             memory = {kind: memory_mib(pids) / max(1, len(pids)) for kind, pids in found.items()}
         finally:
             layout.stop()
         n = len(turns.latencies)
         rows.append((count, n, len(turns.errors), n / elapsed, percentile(turns.latencies, 0.95),
                      {kind: 1000 * used[kind] / n for kind in KINDS}, sum(used.values()) / elapsed, memory))  # fmt: skip
+        print(f"{count} Rasa: {(events_after - events_before) / n:.1f} stored events and "
+              f"{(bytes_after - bytes_before) / n / 1024:.1f} KiB of PostgreSQL a turn (conversations and event log)")
     print(f"\n## scaling: {citizens} citizens with no pause, {seconds:g} s, 2 action servers")
     print("| Rasa servers | turns | errors | turns/s | p95 ms | CPU ms/turn: " + " | ".join(KINDS)
           + " | cores busy |\n" + "|---" * (6 + len(KINDS)) + "|")  # fmt: skip
