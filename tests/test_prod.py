@@ -205,3 +205,18 @@ matters:
     for port in (layout.rasa_port, layout.rasa_port + 1):  # the guide pages, served by the Rasa servers
         with urllib.request.urlopen(layout.url("/guide/MZ-901", port), timeout=30) as page:
             assert "养犬登记证补领" in page.read().decode()
+
+
+def test_stopped_and_started_again_the_layout_keeps_its_data(layout):
+    """Last in the module: it stops the layout. The catalogue is not imported again (a district's
+    own would be overwritten by the demo's), and conversations go on."""
+    assert "老年人优待证" in layout.say("kept", "老年证要带什么材料")
+    revision = psql(layout, "daoban", "SELECT revision FROM catalogue_revision")
+    layout.stop()
+    assert layout.process.returncode is not None and not (layout.folder / "run.pid").exists()
+    again = Layout(layout.folder)
+    try:
+        assert psql(again, "daoban", "SELECT revision FROM catalogue_revision") == revision
+        assert "老年人优待证" in again.say("kept", "在哪办")
+    finally:
+        again.stop()
