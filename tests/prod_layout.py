@@ -92,6 +92,12 @@ class Layout:
             assert time.monotonic() < deadline, f"{name} did not start again"
             time.sleep(0.2)
 
+    def pg_password(self) -> str:
+        return (self.folder / "pg-password").read_text().strip()
+
+    def database_url(self) -> str:
+        return f"postgresql+psycopg2://postgres:{self.pg_password()}@127.0.0.1:{self.env['PG_PORT']}/daoban"
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)  # the script stops what it started
         try:
@@ -121,5 +127,6 @@ def psql(layout: Layout, database: str, query: str) -> list[list[str]]:
     binary = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))[-1]
     output = subprocess.run([str(binary), "-h", "127.0.0.1", "-p", layout.env["PG_PORT"], "-U", "postgres",
                              "-d", database, "-tA", "-F", "\t", "-c", query],
-                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+                            capture_output=True, text=True, check=True,
+                            env={**os.environ, "PGPASSWORD": layout.pg_password()}).stdout  # fmt: skip
     return [line.split("\t") for line in output.splitlines() if line.strip()]

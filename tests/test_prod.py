@@ -72,6 +72,19 @@ def tracker_events(layout: Layout, sender: str) -> list[tuple[str, str]]:
     return [(row[0], row[1] if len(row) > 1 else "") for row in rows]
 
 
+def test_postgresql_and_redis_refuse_whoever_lacks_the_password(layout):
+    import psycopg2
+    import redis
+
+    with pytest.raises(psycopg2.OperationalError, match="password"):
+        psycopg2.connect(host="127.0.0.1", port=layout.env["PG_PORT"], user="postgres", dbname="daoban",
+                         password="guess", connect_timeout=5)  # fmt: skip
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(port=int(layout.env["REDIS_PORT"]), password="guess").ping()
+    with pytest.raises(redis.AuthenticationError, match="(?i)auth"):
+        redis.Redis(port=int(layout.env["REDIS_PORT"])).get("anything")
+
+
 def test_the_event_broker_records_every_event(layout):
     layout.say("recorded", "老年证在哪办")
     assert int(psql(layout, "daoban_events", "SELECT count(*) FROM events WHERE sender_id = 'recorded'")[0][0]) >= 3
@@ -192,7 +205,7 @@ matters:
     halls: [H-QU]
     window: 综合窗口
 """, encoding="utf-8")
-    env = {**layout.env, "BOT_DATABASE_URL": f"postgresql+psycopg2://postgres@127.0.0.1:{layout.env['PG_PORT']}/daoban"}
+    env = {**layout.env, "BOT_DATABASE_URL": layout.database_url()}
     subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "bot", "catalogue", "import", str(catalogue)],
                    cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)  # fmt: skip
     deadline = time.monotonic() + 120
