@@ -81,6 +81,12 @@ def rate_limits() -> dict[str, str]:
     }
 
 
+def event_log_url() -> str:
+    """The event broker's database (the production layout's event log) as an SQLAlchemy URL:
+    `BOT_EVENT_LOG_URL`; empty when there is none."""
+    return os.environ.get("BOT_EVENT_LOG_URL", "").strip()
+
+
 def redis_url() -> str:
     """Where servers sharing the citizens keep shared state (the rate limits), e.g.
     redis://:password@127.0.0.1:6379/2; empty: each process keeps its own."""

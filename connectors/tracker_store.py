@@ -6,7 +6,7 @@ this store rewrites that conversation's stored events: the slots hold masked val
 text (the citizen's messages, the bot's answer) has those numbers masked, as do the digits typed
 while the form asked for them.
 
-Both this store and `PingingSQLEventBroker` test a pooled connection before a turn uses it, so
+Both this store and `MaskingSQLEventBroker` test a pooled connection before a turn uses it, so
 that after the database restarts the next turn works (Rasa's engines would fail it)."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import mask_reference
+from bot.privacy import LONG_NUMBER, mask_identity, mask_reference
 from bot.search.dense.embedder import SHARED_KEY
 
 LOOKUP = "action_check_status"
@@ -40,12 +40,41 @@ def ping_before_use(holder: SQLTrackerStore | SQLEventBroker, **engine_options: 
     holder.sessionmaker = sqlalchemy.orm.sessionmaker(bind=holder.engine)
 
 
-class PingingSQLEventBroker(SQLEventBroker):
-    """Rasa's SQL event broker (endpoints: `type: connectors.tracker_store.PingingSQLEventBroker`)."""
+class MaskingSQLEventBroker(SQLEventBroker):
+    """Rasa's SQL event broker (endpoints: `type: connectors.tracker_store.MaskingSQLEventBroker`),
+    keeping the event log for analytics without the citizens' numbers. An event is logged when
+    its turn is saved, before the status form has ended, so the tracker store's later masking
+    cannot reach this copy: each event is masked as it comes. Receipt-like numbers, ID and mobile
+    numbers, the status form's slots, and every run of 4 or more digits (the phone digits the
+    form asks for, a mobile's last four) are masked in every string; sentence vectors are
+    dropped. `python -m bot conversations` prunes and purges it (`BOT_EVENT_LOG_URL`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ping_before_use(self)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        super().publish(masked_for_event_log(event))
+
+
+def masked_for_event_log(event: dict[str, Any]) -> dict[str, Any]:
+    event = dict(event)
+    if isinstance(event.get("parse_data"), dict):
+        event["parse_data"] = {k: v for k, v in event["parse_data"].items() if k != SHARED_KEY}
+    if event.get("event") == "slot" and event.get("name") in SECRET_SLOTS and event.get("value"):
+        event["value"] = _mask_value(str(event["value"]))
+    return _mask_numbers(event)
+
+
+def _mask_numbers(value: Any) -> Any:
+    if isinstance(value, str):
+        value = LONG_NUMBER.sub(lambda m: mask_reference(m.group(0)), mask_identity(value))
+        return re.sub(r"\d{4,}", lambda m: "*" * len(m.group(0)), value)
+    if isinstance(value, dict):
+        return {k: _mask_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_numbers(v) for v in value]
+    return value
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):

@@ -1,6 +1,7 @@
 """Purging one conversation and pruning old ones, in both databases (docs/security.md)."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from datetime import datetime, timedelta
@@ -70,3 +71,46 @@ def test_prune_keeps_what_is_recent(database_url, tmp_path):
 
 def test_no_conversations_yet(database_url, tmp_path):
     assert conversations.prune(90, tracker_url=f"sqlite:///{tmp_path / 'none.db'}")["events"] == 0
+
+
+def event_log(folder, events: list[dict]) -> str:
+    """The production layout's event log: Rasa's SQL event broker table, filled by ours."""
+    from connectors.tracker_store import MaskingSQLEventBroker
+
+    broker = MaskingSQLEventBroker(dialect="sqlite", db=str(folder / "events.db"))
+    for event in events:
+        broker.publish(event)
+    return f"sqlite:///{folder / 'events.db'}"
+
+
+def logged(url: str) -> list[tuple[str, str]]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        return list(connection.execute("select sender_id, data from events order by id"))
+
+
+def test_the_event_log_keeps_no_personal_numbers(tmp_path):
+    url = event_log(tmp_path, [
+        {"sender_id": "a", "event": "user", "timestamp": 1.0, "text": "查询 SL2026110300027",
+         "parse_data": {"text": "查询 SL2026110300027", "vector": [0.1] * 4, "dense": [0.2]}},
+        {"sender_id": "a", "event": "slot", "timestamp": 2.0, "name": "receipt_number", "value": "SL2026110300027"},
+        {"sender_id": "a", "event": "user", "timestamp": 3.0, "text": "5678"},
+        {"sender_id": "a", "event": "slot", "timestamp": 4.0, "name": "phone_last4", "value": "5678"},
+        {"sender_id": "a", "event": "bot", "timestamp": 5.0, "text": "您的身份证 110101199003077777，手机 13812345678"},
+        {"sender_id": "a", "event": "user", "timestamp": 6.0, "text": "老年证要带什么"},
+    ])  # fmt: skip
+    stored = " ".join(json.dumps(json.loads(data), ensure_ascii=False) for _sender, data in logged(url))
+    for secret in ("2026110300027", "5678", "110101199003077777", "1234"):
+        assert secret not in stored
+    assert "老年证要带什么" in stored and "SL" in stored  # the rest is kept for the analytics
+
+
+def test_purge_and_prune_reach_the_event_log(database_url, tmp_path, monkeypatch):
+    now = time.time()
+    tracker = tracker_db(tmp_path, [("old", now - 100 * DAY), ("new", now - 5 * DAY)])
+    log = event_log(tmp_path, [{"sender_id": sender, "event": "user", "timestamp": stamp, "text": "你好"}
+                               for sender, stamp in (("old", now - 100 * DAY), ("new", now - 5 * DAY), ("gone", now))])  # fmt: skip
+    monkeypatch.setenv("BOT_TRACKER_URL", tracker)
+    monkeypatch.setenv("BOT_EVENT_LOG_URL", log)
+    assert conversations.purge("gone")["event log"] == 1
+    assert conversations.prune(90, now=now)["event log"] == 1
+    assert [sender for sender, _data in logged(log)] == ["new"]
