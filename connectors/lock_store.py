@@ -7,11 +7,13 @@ ticket is lost: both turns run at once and one of them is not kept (seen in 1 of
 tests/test_prod.py). Here each change (issue a ticket, drop expired ones, finish serving) is a
 Redis transaction on the lock's key (WATCH / MULTI / EXEC, retried when another server wrote
 the key in between), and a lock that nobody waits for any more is deleted in that same step.
+A lock also expires in Redis with its last ticket, so a server that dies mid-turn leaves none.
 
 endpoints: `lock_store: {type: connectors.lock_store.AtomicRedisLockStore, url, port, password, db}`."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Callable, Optional, Tuple, TypeVar
 
 from rasa.core.lock import TicketLock
@@ -36,7 +38,9 @@ class AtomicRedisLockStore(RedisLockStore):
             result, lock = change(lock)
             pipe.multi()
             if lock is not None and lock.is_someone_waiting():
-                pipe.set(key, lock.dumps())
+                # gone by itself once its last ticket expires (a server died holding one)
+                last_expiry = max(ticket.expires for ticket in lock.tickets)
+                pipe.set(key, lock.dumps(), px=max(1, int((last_expiry - time.time()) * 1000)))
             else:
                 pipe.delete(key)
             return result

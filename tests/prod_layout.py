@@ -52,7 +52,11 @@ class Layout:
                     "RASA_PORT": str(self.rasa_port), "RASA_INSTANCES": str(rasa_instances),
                     "ACTION_PORT": str(self.action_port), "ACTION_LB_PORT": str(free_port()),
                     "PG_PORT": str(free_port()), "REDIS_PORT": str(free_port()), **(env or {})}  # fmt: skip
-        self.env.pop("BOT_DATABASE_URL", None)
+        for name in ("BOT_DATABASE_URL", "BOT_TRACKER_URL", "BOT_EVENT_LOG_URL", "BOT_REDIS_URL", "REDIS_PASSWORD",
+                     "PG_PASSWORD", "ACTION_SERVER_TOKEN", "BOT_SECRET", "TICKET_LOCK_LIFETIME"):  # fmt: skip
+            self.env.pop(name, None)  # this machine's own layout's, if it runs one
+        # every test citizen comes from 127.0.0.1: one address, as behind a NAT
+        self.env.setdefault("BOT_RATE_PER_CLIENT", "100000/60")
         self.log = open(folder.parent / f"{folder.name}.log", "wb")  # noqa: SIM115 - kept open while it runs
         self.process = subprocess.Popen([str(ROOT / "scripts" / "run-prod")], cwd=ROOT, env=self.env,
                                         start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip

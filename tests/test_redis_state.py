@@ -69,7 +69,7 @@ def test_tickets_issued_at_once_by_several_servers_are_all_kept(redis_port):
 def test_rasas_own_store_loses_tickets_that_way(redis_port):
     """Why the class exists: the same load on Rasa's store gives two servers the same ticket."""
     stores = [RedisLockStore(host="127.0.0.1", port=redis_port, db=3) for _ in range(4)]
-    lost = [len(issue_at_once(stores, f"racy-{n}")) - len(stores[0].get_lock(f"racy-{n}").tickets) for n in range(5)]
+    lost = [len(issue_at_once(stores, f"racy-{n}")) - len(stores[0].get_lock(f"racy-{n}").tickets) for n in range(10)]
     assert any(lost)
 
 
@@ -100,6 +100,14 @@ def test_an_expired_ticket_lets_the_next_turn_in(redis_port):
     assert not lock.is_locked(waiting) and lock.now_serving == waiting != stuck
     lock_store.cleanup("expired", waiting)
     assert lock_store.get_lock("expired") is None
+
+
+def test_a_lock_left_by_a_dead_server_expires_in_redis(redis_port):
+    lock_store = store(redis_port)
+    lock_store.issue_ticket("dead-server", lock_lifetime=0.2)  # its server died: no cleanup comes
+    assert lock_store.red.pttl(lock_store.key_prefix + "dead-server") > 0
+    time.sleep(0.4)
+    assert lock_store.red.exists(lock_store.key_prefix + "dead-server") == 0
 
 
 def test_rate_limits_hold_across_servers(redis_port):
