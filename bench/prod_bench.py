@@ -11,7 +11,7 @@
 
     .venv/bin/python bench/prod_bench.py [--citizens 200 --minutes 5] [--only soak|scaling]
 (needs make train and make services). Every citizen comes from 127.0.0.1 here, so the
-per-address rate limit is lifted for the run."""
+per-address limits (rate, turns in flight) are lifted for the run."""
 from __future__ import annotations
 
 import argparse
@@ -147,7 +147,8 @@ async def run(layout: Layout, citizens: int, seconds: float, pause: tuple[float,
 
 def start(folder: Path, instances: int) -> Layout:
     return Layout(folder / f"prod-{instances}", instances,
-                  {"BOT_RATE_PER_CLIENT": "1000000/60", "BOT_RATE_PER_SENDER": "1000/60"})  # fmt: skip
+                  {"BOT_RATE_PER_CLIENT": "1000000/60", "BOT_RATE_PER_SENDER": "1000/60",
+                   "BOT_IN_FLIGHT_PER_ADDRESS": "1000"})  # fmt: skip
 
 
 def warm(layout: Layout) -> None:

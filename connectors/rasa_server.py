@@ -119,6 +119,8 @@ def harden(app, api_enabled: bool):  # noqa: ANN001, ANN201
     async def closed_routes(request):  # noqa: ANN001, ANN202
         if (request.method, request.path.rstrip("/")) in CLOSED_ROUTES:
             return response.json({"error": "not available on this server"}, status=403)
+        if request.path == "/" and request.method in ("GET", "HEAD"):
+            return response.text("daoban")  # Rasa's says "Hello from Rasa: <version>"
 
     @app.middleware("response")
     async def no_max_age_none(request, answer):  # noqa: ANN001, ANN202

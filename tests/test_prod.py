@@ -4,12 +4,14 @@ and PostgreSQL, Redis and nginx (installed by the script when missing, as root).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -83,6 +85,18 @@ def test_postgresql_and_redis_refuse_whoever_lacks_the_password(layout):
         redis.Redis(port=int(layout.env["REDIS_PORT"]), password="guess").ping()
     with pytest.raises(redis.AuthenticationError, match="(?i)auth"):
         redis.Redis(port=int(layout.env["REDIS_PORT"])).get("anything")
+
+
+def test_a_flood_from_one_address_is_shed_with_an_answer_not_queued(layout):
+    with ThreadPoolExecutor(40) as pool:
+        answers = list(pool.map(lambda n: layout.say(f"flood-{n}", "老年证要带什么材料"), range(40)))
+    assert all("老年人优待证" in answer or BUSY in answer for answer in answers)
+    assert sum(BUSY in answer for answer in answers) >= 8  # past 16 in flight: answered at once
+    request = urllib.request.Request(layout.url("/webhooks/rest/webhook"), headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"sender": "big", "message": "字" * 40_000}).encode())  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413 and "太长" in json.load(refused.value)[0]["text"]  # JSON, not nginx's page
 
 
 def test_the_event_broker_records_every_event(layout):
