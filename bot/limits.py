@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Optional, Union
 
+import redis
+
 log = logging.getLogger(__name__)
 
 
@@ -82,8 +84,6 @@ class RedisRateLimiter:
     message is let through (and logged): the limits guard the bot, they must not silence it."""
 
     def __init__(self, rate: Rate, url: str, name: str):
-        import redis
-
         self.rate = rate
         self.prefix = f"daoban:rate:{name}:"
         self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
@@ -91,8 +91,6 @@ class RedisRateLimiter:
         self._refill_seconds = math.ceil(rate.per * rate.burst / rate.count) + 1
 
     def allow(self, key: str) -> bool:
-        import redis
-
         try:
             return bool(self._take(keys=[self.prefix + key],
                                    args=[self.rate.burst, self.rate.count / self.rate.per, self._refill_seconds]))  # fmt: skip

@@ -46,10 +46,14 @@ def mask_reference(value: str) -> str:
     return value[:2] + "*" * (len(value) - 2 - keep_end) + value[-keep_end:]
 
 
+def mask_personal_numbers(text: str) -> str:
+    """ID and mobile numbers as `mask_identity` does, and receipt-like references masked."""
+    return LONG_NUMBER.sub(lambda m: mask_reference(m.group(0)), mask_identity(text))
+
+
 def mask_for_log(text: str, limit: int = 300) -> str:
     """A log line's text: personal numbers masked, cut to `limit` characters."""
-    text = mask_identity(text)
-    text = LONG_NUMBER.sub(lambda m: mask_reference(m.group(0)), text)
+    text = mask_personal_numbers(text)
     if len(text) > limit:
         text = f"{text[:limit]}…[{len(text) - limit} more characters]"
     return text

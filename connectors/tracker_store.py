@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import sqlalchemy.orm
 from rasa.core.brokers.sql import SQLEventBroker
@@ -21,7 +21,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import LONG_NUMBER, mask_identity, mask_reference
+from bot.privacy import mask_personal_numbers, mask_reference
 from bot.search.dense.embedder import SHARED_KEY
 
 LOOKUP = "action_check_status"
@@ -63,18 +63,8 @@ def masked_for_event_log(event: dict[str, Any]) -> dict[str, Any]:
         event["parse_data"] = {k: v for k, v in event["parse_data"].items() if k != SHARED_KEY}
     if event.get("event") == "slot" and event.get("name") in SECRET_SLOTS and event.get("value"):
         event["value"] = _mask_value(str(event["value"]))
-    return _mask_numbers(event)
-
-
-def _mask_numbers(value: Any) -> Any:
-    if isinstance(value, str):
-        value = LONG_NUMBER.sub(lambda m: mask_reference(m.group(0)), mask_identity(value))
-        return re.sub(r"\d{4,}", lambda m: "*" * len(m.group(0)), value)
-    if isinstance(value, dict):
-        return {k: _mask_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_numbers(v) for v in value]
-    return value
+    return _map_strings(event, lambda text, _key: re.sub(r"\d{4,}", lambda m: "*" * len(m.group(0)),
+                                                         mask_personal_numbers(text)))  # fmt: skip
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
@@ -146,14 +136,23 @@ def _mask_value(value: str) -> str:
     return "*" * len(value) if len(value) <= 4 else mask_reference(value)
 
 
-def _mask_strings(value: Any, secrets: set[str], digits: bool, key: str = "") -> Any:
+def _mask_strings(event: dict, secrets: set[str], digits: bool) -> dict:
     """Every string with the secrets masked; with `digits`, every digit of a message's text too."""
-    if isinstance(value, str):
+
+    def mask(text: str, key: str) -> str:
         for secret in sorted(secrets, key=len, reverse=True):
-            value = value.replace(secret, _mask_value(secret))
-        return re.sub(r"\d", "*", value) if digits and key == "text" else value
+            text = text.replace(secret, _mask_value(secret))
+        return re.sub(r"\d", "*", text) if digits and key == "text" else text
+
+    return _map_strings(event, mask)
+
+
+def _map_strings(value: Any, change: Callable[[str, str], str], key: str = "") -> Any:
+    """`value` with every string in it, however deep, replaced by `change(string, its key)`."""
+    if isinstance(value, str):
+        return change(value, key)
     if isinstance(value, dict):
-        return {k: _mask_strings(v, secrets, digits, k) for k, v in value.items()}
+        return {k: _map_strings(v, change, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_mask_strings(v, secrets, digits, key) for v in value]
+        return [_map_strings(v, change, key) for v in value]
     return value
