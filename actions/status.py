@@ -150,6 +150,15 @@ def client_of(tracker: Tracker) -> Optional[str]:
     return client if isinstance(client, str) else None
 
 
+def _asked_at(tracker: Tracker) -> Optional[float]:
+    """When the message this lookup answers reached the Rasa server (its event's time)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            stamp = event.get("timestamp")
+            return float(stamp) if isinstance(stamp, (int, float)) else None
+    return None
+
+
 def _receipt_in(text: str) -> Optional[str]:
     for candidate in _RECEIPT_IN_TEXT.findall(text):
         receipt = clean_receipt(candidate)
@@ -167,7 +176,8 @@ class ActionCheckStatus(Action):
         receipt, digits = tracker.get_slot("receipt_number"), tracker.get_slot("phone_last4")
         if not receipt or not digits:  # the form ended without both (three misses): nothing to look up
             return _cleared(tracker)
-        answer = await check_status(tracker.sender_id, receipt, digits, client=client_of(tracker))
+        answer = await check_status(tracker.sender_id, receipt, digits, client=client_of(tracker),
+                                    asked_at=_asked_at(tracker))  # fmt: skip
         send(dispatcher, answer)
         return [SlotSet("receipt_number", None), SlotSet("phone_last4", None)] + changed_slots(tracker, **{MISSES: None})
 

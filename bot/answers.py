@@ -7,6 +7,7 @@ from typing import Iterable, Optional, Sequence
 from urllib.parse import quote
 
 from bot import config, wording
+from bot.catalogue import is_web_address
 from bot.models import CancelledCertificate, Hall, Matter
 
 ASPECTS = (
@@ -50,6 +51,10 @@ class Answer:
     kind: str = "answer"  # answer, choose, not_found, ask_matter, list, certificate, status_help
     rating: bool = False  # the citizen may rate it: the last buttons are 满意 and 不满意
 
+    def __post_init__(self) -> None:
+        # Whatever built it, an answer links only to web addresses: every channel shows them.
+        self.links = [link for link in self.links if is_web_address(link.url)]
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -91,7 +96,7 @@ def matter_answer(matter: Matter, aspect: str, related_names: dict[str, str], ne
         Button(ASPECT_LABELS[other], ASK, other) for other in ("materials", "where", "time", "online")
         if other != aspect
     ]  # fmt: skip
-    if matter.online_url and not any(link.url == matter.online_url for link in answer.links):
+    if is_web_address(matter.online_url) and not any(link.url == matter.online_url for link in answer.links):
         answer.links.append(Link("网上办理入口", matter.online_url))
     full_guide = guide_link(matter.code)
     if full_guide:
@@ -235,7 +240,7 @@ def _conditions(matter: Matter) -> Answer:
 
 
 def _online(matter: Matter) -> Answer:
-    if matter.online_url:
+    if is_web_address(matter.online_url):
         text = _title(matter) + "可以网上申请。" + (_visits(matter) + "。" if _visits(matter) else "")
         return Answer(text, links=[Link("网上办理入口", matter.online_url)])
     return Answer(_title(matter) + "目前需要到大厅办理" + (f"，{_visits(matter)}" if _visits(matter) else "") + "。")

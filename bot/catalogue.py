@@ -15,6 +15,12 @@ MATERIAL_FORMS = ("原件", "复印件", "原件和复印件")
 MEDIA = ("纸质", "电子", "纸质或电子")
 
 
+def is_web_address(value: object) -> bool:
+    """Only http(s) addresses from a catalogue become links, anywhere (never javascript:,
+    data: or a scheme a phone opens an app with)."""
+    return isinstance(value, str) and value.strip().lower().startswith(("https://", "http://"))
+
+
 class CatalogueError(ValueError):
     """A catalogue file that cannot be imported; nothing was written."""
 
@@ -103,6 +109,16 @@ class CatalogueData:
     matters: list[MatterData] = field(default_factory=list)
     halls: list[HallData] = field(default_factory=list)
     certificates: list[CertificateData] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what the import dropped, for the one who runs it
+
+    def drop_unsafe_links(self) -> None:
+        """Online addresses that are not http(s) are dropped, each with a warning: the matter is
+        still imported, without its link."""
+        for matter in self.matters:
+            if matter.online_url and not is_web_address(matter.online_url):
+                self.warnings.append(f"matter {matter.code}: online address {matter.online_url[:60]!r} dropped "
+                                     "(only http:// and https:// addresses become links)")  # fmt: skip
+                matter.online_url = None
 
     def check_references(self, file: str) -> None:
         """Codes must be unique and hall/related/street codes must exist in this import."""

@@ -100,6 +100,8 @@ def _import(path: Path, fmt: Optional[str], full: bool) -> int:
         reason = getattr(error, "orig", None) or error  # only DBAPI errors carry the driver's message
         print(f"import failed, nothing changed: the database refused it: {reason}", file=sys.stderr)
         return 1
+    for warning in data.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(result)
     print(vectors or "passage vectors: none (sentence embedder off or not loadable: lexical search only)")
     return 0

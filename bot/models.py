@@ -221,6 +221,18 @@ class WeChatMessage(Base):
     reply = Column(Text)  # the passive reply sent, for a retry whose first answer was lost
 
 
+class WeChatSignature(Base):
+    """A (timestamp, nonce) WeChat signed a push with, and the message it came with: the same
+    signature on another message is a replay, refused on every instance. Kept past the 5 minutes
+    a timestamp is fresh."""
+
+    __tablename__ = "wechat_signatures"
+
+    key = Column(String(64), primary_key=True)  # a keyed digest of the timestamp and nonce
+    message = Column(String(64), nullable=False)  # the message's key (wechat_messages)
+    received_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+
+
 class WeChatOutbox(Base):
     """A customer-service message to deliver: kept until WeChat took it, retried meanwhile, and
     listed by `python -m bot wechat outbox` when it could not be delivered."""

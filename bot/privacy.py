@@ -9,11 +9,23 @@ import logging
 import re
 import traceback
 import unicodedata
+from typing import Optional
 
-ID_NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+# An 18-digit ID card number (region, birth date, sequence, check digit), once its digits are
+# half-width and its separators gone.
+ID_NUMBER = re.compile(r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+# A mainland mobile number, with the country code it may be written with (86, 0086).
+MOBILE = re.compile(r"(?:0086|86)?(1[3-9]\d)(\d{4})(\d{4})")
+# Digits as people type them: half- or full-width, in groups broken by one space, dash or dot
+# (110101-19900307-1234, 138 1234 5678, １３８…), after a + for the country code, and an ID's
+# check letter. Groups are whole runs of digits, so the pattern cannot backtrack.
+_ALNUM = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_DIGITS = "[0-9０-９]+"
+_SEPARATOR = "[ \t\\-－‐‑‒–—.．·・/]"
+DIGIT_RUN = re.compile(
+    rf"(?<![{_ALNUM}])(?:[+＋] ?)?{_DIGITS}(?:{_SEPARATOR}{_DIGITS})*(?:{_SEPARATOR}?[XxＸｘ])?(?![{_ALNUM}])"
 )
-MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
+_GROUP = re.compile("[0-9０-９]+|[XxＸｘ]")
 # Anything shaped like a receipt or another long reference: 8+ letters and digits, 4+ digits.
 LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?=(?:[A-Za-z]*\d){4})[A-Za-z0-9]{8,40}(?![0-9A-Za-z])")
 ID_PLACEHOLDER = "[身份证号已隐藏]"
@@ -30,14 +42,46 @@ def clean_text(text: str) -> str:
 
 
 def mask_identity(text: str) -> str:
-    """ID numbers replaced whole, mobile numbers kept to their first three and last four digits
-    (138****5678: the status form can still read its last four)."""
-    text = ID_NUMBER.sub(ID_PLACEHOLDER, text)
-    return MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    """ID numbers replaced whole, mobile numbers written as 138****5678 (the status form can still
+    read its last four), in every spelling `DIGIT_RUN` knows."""
+    return DIGIT_RUN.sub(lambda run: _mask_run(run.group(0)), text)
 
 
 def has_id_number(text: str) -> bool:
-    return ID_PLACEHOLDER in text or ID_NUMBER.search(text) is not None
+    return ID_PLACEHOLDER in text or ID_PLACEHOLDER in mask_identity(text)
+
+
+def _mask_run(run: str) -> str:
+    """One run of digit groups with the ID and mobile numbers in it masked. A number may span
+    several groups (110101 19900307 1234) or be some of them (2026 13812345678), never part of
+    one: 123138123456780 holds no mobile."""
+    groups = [(m.start(), m.end(), unicodedata.normalize("NFKC", m.group(0)).upper()) for m in _GROUP.finditer(run)]
+    pieces, last, i = [], 0, 0
+    while i < len(groups):
+        found = _number_from(groups, i)
+        if found is None:
+            i += 1
+            continue
+        end, masked = found
+        start = 0 if i == 0 and run[0] in "+＋" else groups[i][0]
+        pieces += [run[last:start], masked]
+        last, i = groups[end - 1][1], end
+    return "".join(pieces) + run[last:] if pieces else run
+
+
+def _number_from(groups: list[tuple[int, int, str]], first: int) -> Optional[tuple[int, str]]:
+    """(the group after it, its mask) for the ID or mobile number that starts at group `first`."""
+    digits = ""
+    for end in range(first + 1, len(groups) + 1):
+        digits += groups[end - 1][2]
+        if len(digits) > 18:
+            return None
+        if ID_NUMBER.fullmatch(digits):
+            return end, ID_PLACEHOLDER
+        mobile = MOBILE.fullmatch(digits)
+        if mobile and not (end < len(groups) and groups[end][2] == "X"):
+            return end, f"{mobile.group(1)}****{mobile.group(3)}"
+    return None
 
 
 def mask_reference(value: str) -> str:
@@ -59,10 +103,20 @@ def mask_for_log(text: str, limit: int = 300) -> str:
     return text
 
 
+def mask_digits(text: str) -> str:
+    """Personal numbers masked, and every run of 4 or more digits too (the status form's phone
+    digits, a mobile's last four): for copies of what citizens typed that no one needs to read
+    back, such as the event log and Python's warnings."""
+    return re.sub(r"[0-9０-９]{4,}", lambda m: "*" * len(m.group(0)), mask_personal_numbers(text))
+
+
 def scrub_logs(limit: int = 300) -> None:
     """From now on every log record of this process, whoever writes it (Rasa, Sanic, the SDK,
     our code), has its personal numbers masked and its text cut to `limit` characters, its
-    traceback to the last 4,000. Records are made only for levels that are logged."""
+    traceback to the last 4,000. Records are made only for levels that are logged. Python's
+    warnings become log records too (Rasa's quote the message they could not parse), with every
+    run of 4+ digits masked as well."""
+    logging.captureWarnings(True)
     make_record = logging.getLogRecordFactory()
     if getattr(make_record, "scrubs", False):
         return
@@ -73,6 +127,8 @@ def scrub_logs(limit: int = 300) -> None:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad format string is the caller's, not ours
             message = str(record.msg)
+        if record.name == "py.warnings":
+            message = mask_digits(message)
         record.msg, record.args = mask_for_log(message, limit), None
         if record.exc_info:
             trace = "".join(traceback.format_exception(*record.exc_info))

@@ -51,6 +51,9 @@ _rasa_run_action = RemoteAction.run
 # Never served, API or not: they replace, retrain or delete the model for every citizen
 # (PUT /model also fetches any URL it is given).
 CLOSED_ROUTES = {("PUT", "/model"), ("DELETE", "/model"), ("POST", "/model/train")}
+WECHAT_PATH = "/webhooks/wechat/"
+DEFAULT_HEADERS = {"x-content-type-options": "nosniff",
+                   "content-security-policy": "default-src 'none'; frame-ancestors 'none'"}  # fmt: skip
 
 
 def _reply_validator():  # noqa: ANN202
@@ -109,8 +112,13 @@ def harden(app, api_enabled: bool):  # noqa: ANN001, ANN201
     # A request (headers and body) must arrive within this time: connections that send part of
     # one and wait (slowloris) are closed instead of held.
     app.config.REQUEST_TIMEOUT = config.request_timeout()
+    # A connection that sends nothing, at first or between requests, is Sanic's keep-alive case:
+    # Rasa sets it to 120 s. It gets the same time as a request.
+    app.config.KEEP_ALIVE_TIMEOUT = config.request_timeout()
 
     async def too_large(request, exception):  # noqa: ANN001, ANN202
+        if request.path.startswith(WECHAT_PATH):  # WeChat's servers read no JSON: as the channel refuses
+            return response.text("refused", status=413)
         return response.json([{"text": wording.too_long(max_message_chars())}], status=413)
 
     app.error_handler.add(PayloadTooLarge, too_large)
@@ -123,10 +131,17 @@ def harden(app, api_enabled: bool):  # noqa: ANN001, ANN201
             return response.text("daoban")  # Rasa's says "Hello from Rasa: <version>"
 
     @app.middleware("response")
-    async def no_max_age_none(request, answer):  # noqa: ANN001, ANN202
+    async def safe_headers(request, answer):  # noqa: ANN001, ANN202
+        if answer is None:
+            return
         # Rasa's CORS preflight says `Access-Control-Max-Age: None`, which is not a number.
-        if answer is not None and answer.headers.get("access-control-max-age") == "None":
+        if answer.headers.get("access-control-max-age") == "None":
             del answer.headers["access-control-max-age"]
+        # Every answer (Sanic's own error pages, `/`, `/status`, the channels) is read as what
+        # it says it is and runs nothing; the web pages set their own policy.
+        for name, value in DEFAULT_HEADERS.items():
+            if name not in answer.headers:
+                answer.headers[name] = value
 
     if not api_enabled:
         @app.get("/status")

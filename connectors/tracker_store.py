@@ -18,14 +18,16 @@ from typing import Any, Callable, Iterator
 import sqlalchemy.orm
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import mask_personal_numbers, mask_reference
+from bot.privacy import mask_digits, mask_reference
 from bot.search.dense.embedder import SHARED_KEY
+from bot.status import clean_phone_last4
 
 LOOKUP = "action_check_status"
-SECRET_SLOTS = ("receipt_number", "phone_last4")
+PHONE_SLOT = "phone_last4"
+SECRET_SLOTS = ("receipt_number", PHONE_SLOT)
 
 
 class TrackerStoreError(RuntimeError):
@@ -63,8 +65,7 @@ def masked_for_event_log(event: dict[str, Any]) -> dict[str, Any]:
         event["parse_data"] = {k: v for k, v in event["parse_data"].items() if k != SHARED_KEY}
     if event.get("event") == "slot" and event.get("name") in SECRET_SLOTS and event.get("value"):
         event["value"] = _mask_value(str(event["value"]))
-    return _map_strings(event, lambda text, _key: re.sub(r"\d{4,}", lambda m: "*" * len(m.group(0)),
-                                                         mask_personal_numbers(text)))  # fmt: skip
+    return _map_strings(event, lambda text, _key: mask_digits(text))
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
@@ -89,6 +90,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         latest = next((e for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
         if latest is not None:
             latest.parse_data.pop(SHARED_KEY, None)  # type: ignore[misc]
+        keep_only_phone_digits(tracker)
         await super().save(tracker)
         if _status_form_ended_this_turn(tracker):
             self.mask_lookups(tracker.sender_id)
@@ -107,6 +109,17 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 if masked != event:
                     row.data = json.dumps(masked)
             session.commit()
+
+
+def keep_only_phone_digits(tracker: DialogueStateTracker) -> None:
+    """The phone slot as Rasa's `from_text` mapping first sets it is the whole message (手机138****3456);
+    the form's validation then sets the four digits. Only the digits are stored: the mapping's
+    value becomes what the validation made of it (the digits, or nothing)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return
+        if isinstance(event, SlotSet) and event.key == PHONE_SLOT and isinstance(event.value, str):
+            event.value = clean_phone_last4(event.value)
 
 
 def _status_form_ended_this_turn(tracker: DialogueStateTracker) -> bool:
@@ -133,7 +146,8 @@ def _masked(event: dict, secrets: set[str], digits: bool) -> dict:
 
 
 def _mask_value(value: str) -> str:
-    return "*" * len(value) if len(value) <= 4 else mask_reference(value)
+    """A receipt keeps its ends (SL*********0027, as in the answer); the phone digits go."""
+    return re.sub(r"\d", "*", value) if len(value) <= 4 else mask_reference(value)
 
 
 def _mask_strings(event: dict, secrets: set[str], digits: bool) -> dict:

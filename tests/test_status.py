@@ -237,3 +237,16 @@ def test_unavailable_provider_gets_a_clear_answer(database_url, unused_port):
     answer = asyncio.run(check_status("c", "SL2026110300027", "5678", provider))
     assert answer.kind == "status_unavailable" and "暂时查不到" in answer.text and "12345" in answer.text
     assert lockout.locked_until({"conversation": "c", "receipt": "SL2026110300027"}) is None  # not the citizen's
+
+
+def test_the_examples_the_bot_shows_are_no_receipt_numbers():
+    """Issue 19: the prompt's example was a live demo application (whose digits are 1234)."""
+    import re
+
+    from bot.status.database import DEMO_APPLICATIONS
+    from tests.catalogues import ROOT
+
+    shown = (ROOT / "domain.yml").read_text(encoding="utf-8") + (ROOT / "connectors/web/static/chat.js").read_text(encoding="utf-8")
+    examples = re.findall(r"如 ?([A-Za-z0-9×]+)", shown)
+    assert examples and all(clean_receipt(example) is None for example in examples), examples
+    assert not any(application["receipt"] in shown for application in DEMO_APPLICATIONS)

@@ -82,7 +82,8 @@ def test_url_verification_echoes_only_with_the_right_signature():
 
 @pytest.mark.parametrize("safe,compatible", [(False, False), (True, False), (True, True)])
 def test_a_message_sealed_as_wechat_does_opens_and_the_reply_opens_on_wechats_side(safe, compatible):
-    side, channel = WeChatSide(SETTINGS), Protocol(SETTINGS.token, SETTINGS.app_id, SETTINGS.aes_key)
+    # An account in plaintext mode has no EncodingAESKey set; one that has it takes only encrypted pushes.
+    side, channel = WeChatSide(SETTINGS), Protocol(SETTINGS.token, SETTINGS.app_id, SETTINGS.aes_key if safe else None)
     xml = message_xml("o-citizen", "text", {"Content": "老年证]]>怎么办"}, msg_id=7)
     pushed = side.push(xml, safe=safe, compatible=compatible)
     assert (b"<Content>" in pushed.body) == (not safe or compatible) and (b"<Encrypt>" in pushed.body) == safe
@@ -224,3 +225,47 @@ def test_half_settings_and_a_bot_that_is_not_running_are_explained(database_url)
 
 def test_a_number_field_forged_as_a_tree_is_no_pick():
     assert picked_number({"a": "1"}) is None and picked_number(None) is None
+
+
+# --- issue 19: what the outside probe found -----------------------------------------------------
+def test_with_an_aes_key_only_encrypted_and_signed_messages_open():
+    side, channel = WeChatSide(SETTINGS), Protocol(SETTINGS.token, SETTINGS.app_id, SETTINGS.aes_key)
+    xml = message_xml("o-citizen", "text", {"Content": "老年证"}, msg_id=8)
+    plain = side.push(xml)
+    with pytest.raises(Refused) as refused:
+        channel.open(Signed.from_query(plain.query), plain.body)
+    assert refused.value.status == 403
+    sealed = side.push(xml, safe=True)
+    without_signature = {k: v for k, v in sealed.query.items() if k != "msg_signature"}
+    with pytest.raises(Refused):
+        channel.open(Signed.from_query(without_signature), sealed.body)
+
+
+@pytest.mark.parametrize("timestamp", ["9" * 400, "-1", "１７００００００００", "1e9", "", "0x10"])
+def test_a_timestamp_that_is_no_number_of_seconds_is_a_400(timestamp):
+    with pytest.raises(Refused) as refused:
+        protocol.check_fresh(timestamp)
+    assert refused.value.status == 400
+
+
+def test_a_message_is_known_by_its_sender_and_msgid(database_url):
+    from connectors.wechat import store
+
+    first = store.message_key({"FromUserName": "o-a", "MsgId": "42"})
+    assert first != store.message_key({"FromUserName": "o-b", "MsgId": "42"})
+    assert store.first_use_of_signature("1700000000", "7", first)
+    assert store.first_use_of_signature("1700000000", "7", first)  # WeChat's retry of the same message
+    assert not store.first_use_of_signature("1700000000", "7", store.message_key({"FromUserName": "o-b", "MsgId": "43"}))
+    assert store.first_use_of_signature("1700000000", "8", store.message_key({"FromUserName": "o-b", "MsgId": "43"}))
+
+
+def test_catalogue_and_platform_text_is_inert_and_only_web_addresses_link():
+    answer = Answer('<a href="http://evil.example/x">点此</a> & <script>', links=[
+        Link("入口", "javascript:alert(1)"), Link("指南", "https://bot.example/guide/A"), Link("<b>x</b>", "http://a/")])  # fmt: skip
+    rendered = render_turn([{"text": answer.text, "custom": {"data": {"answer": answer.as_dict()}}},
+                            {"text": "<a href='http://evil'>平台</a>", "buttons": [{"title": "<i>x</i>", "payload": "/deny"}]}])  # fmt: skip
+    text = "\n".join(rendered.parts)
+    assert [link.url for link in answer.links] == ["https://bot.example/guide/A", "http://a/"]
+    assert text.count("<a href=") == 2 and '<a href="https://bot.example/guide/A">指南</a>' in text
+    assert "<a href=\"http://evil" not in text and "<a href='http://evil" not in text and "<script>" not in text
+    assert "＜a href" in text and "＜b＞x＜/b＞" in text and "＜i＞x＜/i＞" in text

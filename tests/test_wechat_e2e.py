@@ -210,6 +210,23 @@ def test_forged_and_malformed_requests_are_refused_and_the_server_goes_on(wechat
     assert "老年人优待证" in wechat.text("o-after-" + case.replace(" ", "-"), "老年证怎么办")
 
 
+def test_safe_mode_cannot_be_downgraded_to_plaintext(wechat, wechat_bot):
+    """Issue 19: a genuine push's signature, timestamp and nonce, with `encrypt_type` and
+    `msg_signature` dropped and a plaintext body of the attacker's, was taken as the victim's."""
+    genuine = message_xml("o-downgrade", "text", {"Content": "老年证要带什么材料"}, msg_id=next(_ids))
+    pushed = wechat.side.push(genuine, safe=True)
+    status, _ = wechat.post(genuine, query=pushed.query, body=pushed.body)
+    assert status == 200
+    plain = {key: pushed.query[key] for key in ("signature", "timestamp", "nonce")}
+    forged = message_xml("o-downgrade", "text", {"Content": "查一下我的办件进度"}, msg_id=next(_ids))
+    for query in (plain, {**plain, "encrypt_type": "aes"}, {**plain, "msg_signature": pushed.query["msg_signature"]}):
+        request = urllib.request.Request(wechat_bot.url(WEBHOOK) + "?" + urlencode(query), data=forged.encode())
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code in (400, 403)
+    assert user_turns(wechat_bot.tracker_db, "wechat:o-downgrade") == 1
+
+
 # --- the slow path: answers after WeChat's 5 seconds, as customer-service messages --------------
 @pytest.fixture(scope="module")
 def slow_bot(demo_files, standin, tmp_path_factory):

@@ -41,4 +41,5 @@ def read_catalogue(path: Path, fmt: str | None = None, progress: Callable[[int],
     else:
         raise CatalogueError(str(path), f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     data.check_references(str(path))
+    data.drop_unsafe_links()
     return data

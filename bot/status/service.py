@@ -10,6 +10,7 @@ from typing import Optional
 
 from bot import config, wording
 from bot.answers import Answer
+from bot.privacy import mask_identity
 from bot.status import ApplicationStatus, ProviderUnavailable, StatusProvider, lockout
 from bot.status.database import DatabaseStatusProvider
 from bot.status.http import HttpStatusProvider
@@ -28,16 +29,36 @@ def configured_provider() -> StatusProvider:
     return DatabaseStatusProvider()
 
 
+MAX_TURN_SECONDS = 10  # a message's time further back than this is not the time of this turn
+
+
 def min_lookup_seconds() -> float:
-    """Every lookup takes at least this long, whatever its outcome, so that its timing tells
-    nothing (an unknown number and wrong digits cost the platform different work)."""
+    """Every lookup ends this long after it began, whatever its outcome, so that its timing
+    tells nothing (an unknown number and wrong digits cost the platform and the lock-out's
+    bookkeeping different work)."""
     return float(os.environ.get("BOT_STATUS_MIN_SECONDS", "") or 0.4)
 
 
 async def check_status(conversation: str, receipt: str, phone_last4: str,
-                       provider: Optional[StatusProvider] = None, client: Optional[str] = None) -> Answer:
+                       provider: Optional[StatusProvider] = None, client: Optional[str] = None,
+                       asked_at: Optional[float] = None) -> Answer:
     """`client`: a pseudonym of the citizen's address, when the channel knows it; failures are
-    counted under it, the conversation and the receipt number alike."""
+    counted under it, the conversation and the receipt number alike.
+
+    Every outcome is answered at one deadline, `min_lookup_seconds` after the citizen's message
+    arrived (`asked_at`, the time of the message's event; the call's own time when it is not
+    plausible): the understanding of the message, the lock-out's reads and writes, the lookup
+    and building the answer all fall inside it, whatever each costs."""
+    now = time.time()
+    start = asked_at if asked_at is not None and now - MAX_TURN_SECONDS <= asked_at <= now else now
+    deadline = start + min_lookup_seconds()
+    answer = await _look_up(conversation, receipt, phone_last4, provider, client)
+    await asyncio.sleep(max(0.0, deadline - time.time()))
+    return answer
+
+
+async def _look_up(conversation: str, receipt: str, phone_last4: str, provider: Optional[StatusProvider],
+                   client: Optional[str]) -> Answer:  # fmt: skip
     hotline = config.hotline()
     subjects = {"conversation": conversation, "receipt": receipt, "client": client}
     if lockout.locked_until(subjects):
@@ -45,15 +66,12 @@ async def check_status(conversation: str, receipt: str, phone_last4: str,
     # Counted as failed before the lookup, with no await since the check: concurrent guesses
     # cannot all pass the check while the first ones are still being looked up.
     tried = lockout.record_failure(subjects)
-    started = time.monotonic()
     try:
         status = await (provider or configured_provider()).lookup(receipt, phone_last4)
     except ProviderUnavailable as error:
         log.warning("status provider unavailable: %s", error)
         lockout.forget(tried)  # the platform's failure, not the citizen's
         return Answer(wording.say("status_unavailable", hotline=hotline), kind="status_unavailable")
-    finally:
-        await asyncio.sleep(max(0.0, min_lookup_seconds() - (time.monotonic() - started)))
     if status is not None:
         lockout.forget(tried)
         return status_answer(status)
@@ -77,4 +95,7 @@ def status_answer(status: ApplicationStatus) -> Answer:
     if status.history:
         lines.append("办理记录：")
         lines += [f"  {e.at} {e.state}" + (f"：{e.note}" if e.note else "") for e in status.history]
-    return Answer("\n".join(lines), checklist=list(status.missing), kind="status")
+    # A platform's notes are typed by its staff and may hold an ID or mobile number: masked as a
+    # citizen's message is, before the citizen sees or the conversation stores them.
+    return Answer(mask_identity("\n".join(lines)), checklist=[mask_identity(item) for item in status.missing],
+                  kind="status")  # fmt: skip

@@ -27,6 +27,7 @@ from sanic.exceptions import ServiceUnavailable
 
 from bot import config
 from bot.answers import days_text, guide_path
+from bot.catalogue import is_web_address
 from bot.guide import CachedGuides
 from bot.listing import FACETS, CachedListing, Listed
 from bot.store import RevisionWatch
@@ -54,7 +55,7 @@ templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=
                         trim_blocks=True, lstrip_blocks=True)  # fmt: skip
 templates.filters["guide_path"] = guide_path
 # Only http(s) addresses from the catalogue become links (never javascript: or data:).
-templates.tests["web_address"] = lambda value: isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+templates.tests["web_address"] = is_web_address
 
 
 def guide_url(code: str) -> str:

@@ -99,7 +99,9 @@ class WeChatChannel(InputChannel):
                 return self._refuse(refused)
             self.courier.start()
             try:
-                reply = await self._answer(fields, message, request, on_new_message)
+                reply = await self._answer(signed, message, fields, request, on_new_message)
+            except Refused as refused:
+                return self._refuse(refused)
             except Exception:  # noqa: BLE001 - the database is down, say: a reply all the same, never a 500
                 log.exception("the WeChat channel failed on a message")
                 reply = protocol.text_reply(message.source, message.target, wording.busy())
@@ -112,9 +114,11 @@ class WeChatChannel(InputChannel):
         log.warning("refused a WeChat request: %s", refused.reason)
         return response.text("forbidden" if refused.status == 403 else "refused", status=refused.status)
 
-    async def _answer(self, fields: dict, message, request: Request, on_new_message) -> str:  # noqa: ANN001
+    async def _answer(self, signed: Signed, message, fields: dict, request: Request, on_new_message) -> str:  # noqa: ANN001
         """The reply XML, or `success`."""
         key = store.message_key(fields)
+        if not await asyncio.to_thread(store.first_use_of_signature, signed.timestamp, signed.nonce, key):
+            raise Refused(403, "a signature already used for another message")
         if not await asyncio.to_thread(store.claim, key):
             earlier = await asyncio.to_thread(store.earlier_reply, key)
             log.info("a WeChat retry of a message already taken: %s", "its reply again" if earlier else "success")

@@ -10,6 +10,7 @@ Modes, as the account's 消息加解密方式 setting chooses:
 The reply goes back in the mode the message came in."""
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -76,11 +77,11 @@ def _fields(element: Element) -> dict:
 
 
 def check_fresh(timestamp: str, now: Optional[float] = None) -> None:
-    try:
-        sent = int(timestamp)
-    except ValueError:
-        raise Refused(403, "the timestamp is not a number") from None
-    if abs((now or time.time()) - sent) > MAX_AGE_SECONDS:
+    # Seconds since 1970 have 10 digits until 2286; a longer number would overflow the clock's
+    # float, and is no timestamp anyway.
+    if not re.fullmatch(r"[0-9]{1,12}", timestamp):
+        raise Refused(400, "the timestamp is not a number of seconds")
+    if abs((now or time.time()) - int(timestamp)) > MAX_AGE_SECONDS:
         raise Refused(403, "the timestamp is older than 5 minutes")
 
 
@@ -101,6 +102,11 @@ class Protocol:
         """The message's fields, after the signatures (and the decryption in safe and
         compatible modes); raises Refused."""
         self._check_signature(signed)
+        if self.crypto is not None and not (signed.encrypted and signed.msg_signature):
+            # With an EncodingAESKey (compatible and safe modes) WeChat encrypts every push: a
+            # plaintext one, signed only over (token, timestamp, nonce), could be any body
+            # under a signature copied from a genuine push.
+            raise Refused(403, "a plaintext message, but the account encrypts (WECHAT_AES_KEY is set)")
         outer = parse_xml(body)
         if not signed.encrypted:
             return outer

@@ -1,7 +1,8 @@
 """The bot's messages of one turn as WeChat text: the channel-neutral answer where the message
 carries one (`custom.data.answer`, docs/channels.md), else the message's text and buttons.
 
-- Links become `<a href>` (WeChat shows them as links in text).
+- Links to http(s) addresses become `<a href>` (WeChat shows them as links in text); every
+  other text is made inert (`inert`): no catalogue or platform text can be markup.
 - Buttons become numbered options, numbered across the whole turn; a reply of just the number
   picks one (`connectors/wechat/choices.py` finds them again in the conversation).
 - Text is split into messages within WeChat's limit, in order, only between lines: a checklist
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot import wording
 from bot.answers import Answer
+from bot.catalogue import is_web_address
 
 # WeChat takes 2,048 bytes of text a message (passive reply and customer-service message); a
 # little is kept for the XML's escaping.
@@ -43,7 +45,7 @@ def render_turn(responses: list[dict]) -> Rendered:
         if data.get("handoff"):
             rendered.handoff = True
         answer = _answer_of(data)
-        text = _answer_text(answer) if answer else (response.get("text") or "")
+        text = _answer_text(answer) if answer else inert(response.get("text") or "")
         buttons = [b for b in response.get("buttons") or [] if b.get("title") and b.get("payload")]
         if text or buttons:
             first = len(rendered.options) + 1
@@ -62,9 +64,20 @@ def _answer_of(data: dict):  # noqa: ANN202
         return None
 
 
+def inert(text: str) -> str:
+    """Text from the catalogue, a status platform or anywhere else, made unable to be markup in
+    WeChat (which shows `<a href>` in text as a link): its brackets and ampersands become their
+    full-width forms, which read the same."""
+    return text.translate(_INERT)
+
+
+_INERT = str.maketrans({"<": "＜", ">": "＞", "&": "＆"})
+
+
 def _answer_text(answer: Answer) -> str:
-    lines = [answer.text]
-    lines += [f'<a href="{html.escape(link.url, quote=True)}">{html.escape(link.title)}</a>' for link in answer.links]
+    lines = [inert(answer.text)]
+    lines += [f'<a href="{html.escape(link.url.strip(), quote=True)}">{inert(link.title)}</a>' for link in answer.links
+              if is_web_address(link.url)]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -72,7 +85,7 @@ def _options_block(buttons: list[dict], first: int) -> str:
     if not buttons:
         return ""
     lines = [wording.say("reply_with_number")]
-    lines += [f"{number}. {b['title']}" for number, b in enumerate(buttons, first)]
+    lines += [f"{number}. {inert(b['title'])}" for number, b in enumerate(buttons, first)]
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import db
-from bot.models import WeChatMessage, WeChatOutbox
+from bot.models import WeChatMessage, WeChatOutbox, WeChatSignature
 from bot.secret import keyed_digest
 
 log = logging.getLogger(__name__)
@@ -23,11 +23,28 @@ SENDING_FOR = timedelta(minutes=2)
 
 
 def message_key(fields: dict) -> str:
-    """A message by its MsgId; an event (which has none) by its sender and time."""
-    msg_id = fields.get("MsgId")
+    """A message by its sender and MsgId (MsgIds are WeChat's, but anyone may send one: a
+    reply kept for one citizen must never answer another); an event, which has no MsgId, by its
+    sender and time."""
+    sender, msg_id = fields.get("FromUserName"), fields.get("MsgId")
     if isinstance(msg_id, str) and msg_id:
-        return keyed_digest("wechat-message", f"msg:{msg_id}", 32)
-    return keyed_digest("wechat-message", f"event:{fields.get('FromUserName')}:{fields.get('CreateTime')}", 32)
+        return keyed_digest("wechat-message", f"msg:{sender}:{msg_id}", 32)
+    return keyed_digest("wechat-message", f"event:{sender}:{fields.get('CreateTime')}", 32)
+
+
+def first_use_of_signature(timestamp: str, nonce: str, message: str, database_url: Optional[str] = None) -> bool:
+    """False when (timestamp, nonce) signed another message before, on any instance: a signature
+    copied onto a message of the copier's. The same message again (`message_key`) is WeChat's
+    retry, however it is sealed, and its own key answers it."""
+    key = keyed_digest("wechat-signature", f"{timestamp}:{nonce}", 32)
+    try:
+        with db.session_scope(database_url) as session:
+            session.add(WeChatSignature(key=key, message=message))
+    except IntegrityError:
+        with db.session_scope(database_url) as session:
+            row = session.get(WeChatSignature, key)
+            return row is None or row.message == message
+    return True
 
 
 def claim(key: str, database_url: Optional[str] = None) -> bool:
@@ -41,9 +58,10 @@ def claim(key: str, database_url: Optional[str] = None) -> bool:
 
 
 def forget_old_messages(database_url: Optional[str] = None) -> None:
-    """Messages past any retry (the courier's loop calls it, not each message)."""
+    """Messages and signatures past any retry (the courier's loop calls it, not each message)."""
     with db.session_scope(database_url) as session:
         session.execute(delete(WeChatMessage).where(WeChatMessage.received_at < datetime.utcnow() - KEEP_MESSAGES))
+        session.execute(delete(WeChatSignature).where(WeChatSignature.received_at < datetime.utcnow() - KEEP_MESSAGES))
 
 
 def remember_reply(key: str, reply: str, database_url: Optional[str] = None) -> None:

@@ -277,7 +277,7 @@
   DaobanChat.prototype._askInto = function (node, ask) {
     var chat = this;
     var fields = {
-      receipt_number: { label: "受理编号", placeholder: "如 SL2026110100001", mode: "text", max: 30, secret: false },
+      receipt_number: { label: "受理编号", placeholder: "如 SL2026×××××××××", mode: "text", max: 30, secret: false },
       phone_last4: { label: "手机号码后4位", placeholder: "4位数字", mode: "numeric", max: 4, secret: true }
     };
     var field = fields[ask];
