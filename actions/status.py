@@ -151,7 +151,12 @@ def client_of(tracker: Tracker) -> Optional[str]:
 
 
 def _asked_at(tracker: Tracker) -> Optional[float]:
-    """When the message this lookup answers reached the Rasa server (its event's time)."""
+    """When the message this lookup answers came in: as the channel noted it, before the NLU read
+    it; else its event's time (after the NLU)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    received = metadata.get("received") if isinstance(metadata, dict) else None
+    if isinstance(received, (int, float)):
+        return float(received)
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             stamp = event.get("timestamp")

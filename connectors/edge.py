@@ -1,9 +1,10 @@
 """What every channel does with a message before the bot reads it: rate limits per sender and
 per client address (shared by all servers through Redis when `BOT_REDIS_URL` is set), the checks of `bot.inbound`, and the metadata the actions may trust (a
-pseudonym of the client address, never the address itself)."""
+pseudonym of the client address, never the address itself; when the message came in)."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -39,7 +40,9 @@ class Edge:
         inbound = check_message(raw)
         if inbound.refusal:
             return Admission("", inbound.refusal)
-        return Admission(inbound.text, metadata={"client": client})
+        # `received`: when the message came in, before the bot read it (the status lookup
+        # answers at a deadline counted from it).
+        return Admission(inbound.text, metadata={"client": client, "received": round(time.time(), 3)})
 
     def admit_connection(self, address: str) -> bool:
         """A new socket counts against its address's limit like a message, so that a flood of
