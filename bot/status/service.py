@@ -33,9 +33,9 @@ MAX_TURN_SECONDS = 10  # a message's time further back than this is not the time
 
 
 def min_lookup_seconds() -> float:
-    """Every lookup ends this long after it began, whatever its outcome, so that its timing
-    tells nothing (an unknown number and wrong digits cost the platform and the lock-out's
-    bookkeeping different work)."""
+    """Every lookup is answered this long after its message came in, whatever its outcome, so
+    that its timing tells nothing (an unknown number and wrong digits cost the platform and the
+    lock-out's bookkeeping different work)."""
     return float(os.environ.get("BOT_STATUS_MIN_SECONDS", "") or 0.4)
 
 
@@ -46,7 +46,7 @@ async def check_status(conversation: str, receipt: str, phone_last4: str,
     counted under it, the conversation and the receipt number alike.
 
     Every outcome is answered at one deadline, `min_lookup_seconds` after the citizen's message
-    arrived (`asked_at`, the time of the message's event; the call's own time when it is not
+    came in (`asked_at`, as the channel noted it; the call's own time when it is missing or not
     plausible): the understanding of the message, the lock-out's reads and writes, the lookup
     and building the answer all fall inside it, whatever each costs."""
     now = time.time()

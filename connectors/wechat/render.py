@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from bot import wording
 from bot.answers import Answer
-from bot.catalogue import is_web_address
 
 # WeChat takes 2,048 bytes of text a message (passive reply and customer-service message); a
 # little is kept for the XML's escaping.
@@ -76,8 +75,8 @@ _INERT = str.maketrans({"<": "＜", ">": "＞", "&": "＆"})
 
 def _answer_text(answer: Answer) -> str:
     lines = [inert(answer.text)]
-    lines += [f'<a href="{html.escape(link.url.strip(), quote=True)}">{inert(link.title)}</a>' for link in answer.links
-              if is_web_address(link.url)]  # fmt: skip
+    # An Answer holds only http(s) links (Answer.__post_init__).
+    lines += [f'<a href="{html.escape(link.url.strip(), quote=True)}">{inert(link.title)}</a>' for link in answer.links]
     return "\n".join(lines)
 
 
