@@ -97,6 +97,11 @@ def test_a_flood_from_one_address_is_shed_with_an_answer_not_queued(layout):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 413 and "太长" in json.load(refused.value)[0]["text"]  # JSON, not nginx's page
+    assert refused.value.headers["X-Content-Type-Options"] == "nosniff"
+    wechat = urllib.request.Request(layout.url("/webhooks/wechat/webhook"), data=b"<xml>" + b"a" * 70_000 + b"</xml>")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(wechat, timeout=30)
+    assert (refused.value.code, refused.value.read()) == (413, b"refused")  # as the WeChat channel refuses
 
 
 def test_the_event_broker_records_every_event(layout):
