@@ -121,7 +121,10 @@ class Bot:
                     break
                 answer += chunk
         head, _, raw = answer.partition(b"\r\n\r\n")
-        return int(head.split()[1]), json.loads(raw) if raw else None
+        try:
+            return int(head.split()[1]), json.loads(raw) if raw else None
+        except ValueError:  # a channel that answers in text (WeChat's "refused")
+            return int(head.split()[1]), raw.decode("utf-8", "replace")
 
     def processes(self) -> list[Path]:
         """The /proc folders of every process the servers run (the process group)."""

@@ -60,6 +60,7 @@ def scrubbed_logs():
     scrub_logs()
     yield
     logging.setLogRecordFactory(factory)
+    logging.captureWarnings(False)
 
 
 def test_scrubbed_log_records(caplog, scrubbed_logs):

@@ -205,8 +205,12 @@ def test_id_and_mobile_numbers_in_every_spelling_are_stored_nowhere(bot, files, 
     unanswered = catalogue_rows(files, "SELECT text FROM unanswered_questions")
     log = (files[1] / "servers.log").read_text(encoding="utf-8", errors="replace")
     for spelling, fragment in SPELLINGS.items():
-        for where, text in (("tracker", kept), ("unanswered questions", unanswered), ("log", log)):
+        for where, text in (("tracker", kept), ("unanswered questions", unanswered)):
             assert fragment not in text and fragment.translate(HALF_WIDTH) not in text, (spelling, where)
+        # The log has times and ports of its own: there the number is looked for whole, as typed
+        # and as its digits alone.
+        digits = "".join(ch for ch in spelling.translate(HALF_WIDTH) if ch.isdigit())
+        assert spelling not in log and digits not in log, (spelling, "log")
     assert "[身份证号已隐藏]" in kept and "138****5678" in kept
 
 
@@ -361,4 +365,5 @@ def test_a_typed_command_that_rasa_cannot_parse_is_logged_masked(bot, files):
     rest(bot, "probe-" + uuid.uuid4().hex, '/inform_matter{"receipt_number": SL2026127300009, "phone_last4": 7391}')
     time.sleep(1)
     written = log.read_bytes()[before:].decode("utf-8", "replace")
+    assert "Failed to parse arguments" in written  # Rasa's warning, which quotes the message
     assert "SL2026127300009" not in written and "7391" not in written
