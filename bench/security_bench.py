@@ -183,7 +183,7 @@ async def timing(bot: Bot, pairs: int) -> dict:
         started = time.perf_counter()
         async with session.post(url, json={"sender": sender, "message": "0000"}, headers=headers) as response:
             reply = " ".join(m.get("text") or "" for m in await response.json())
-        assert verdict(reply) == "checked", reply
+        assert verdict(reply) == "evaluated", reply
         return time.perf_counter() - started
 
     async with aiohttp.ClientSession() as session:
