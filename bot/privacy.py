@@ -16,14 +16,15 @@ from typing import Optional
 ID_NUMBER = re.compile(r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
 # A mainland mobile number, with the country code it may be written with (86, 0086).
 MOBILE = re.compile(r"(?:0086|86)?(1[3-9]\d)(\d{4})(\d{4})")
-# Digits as people type them: half- or full-width, in groups broken by one space, dash or dot
-# (110101-19900307-1234, 138 1234 5678, １３８…), after a + for the country code, and an ID's
-# check letter. Groups are whole runs of digits, so the pattern cannot backtrack.
+# Digits as people type them: half- or full-width, in groups broken by up to two spaces, dashes
+# (any of Unicode's, the minus sign, ー), dots, slashes or brackets (110101-19900307-1234,
+# 138 1234 5678, +86 (138) 1234 5678, １３８…), after a + for the country code, and an ID's check
+# letter. Groups are whole runs of digits, so the pattern cannot backtrack far.
 _ALNUM = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 _DIGITS = "[0-9０-９]+"
-_SEPARATOR = "[ \t\\-－‐‑‒–—.．·・/]"
+_SEPARATOR = "(?:[ \t\\-－\u2010-\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63ー.．·・/()（）]{1,2})"
 DIGIT_RUN = re.compile(
-    rf"(?<![{_ALNUM}])(?:[+＋] ?)?{_DIGITS}(?:{_SEPARATOR}{_DIGITS})*(?:{_SEPARATOR}?[XxＸｘ])?(?![{_ALNUM}])"
+    rf"(?<![{_ALNUM}])(?:[+＋] ?)?[(（]?{_DIGITS}(?:{_SEPARATOR}{_DIGITS})*(?:{_SEPARATOR}?[XxＸｘ])?(?![{_ALNUM}])"
 )
 _GROUP = re.compile("[0-9０-９]+|[XxＸｘ]")
 # Anything shaped like a receipt or another long reference: 8+ letters and digits, 4+ digits.

@@ -48,6 +48,8 @@ MESSAGES = {
     "spaced mobile number": "138 1234 5678",
     "full-width mobile number after words": "手机号１３８１２３４５６７８",
     "mobile number with the country code": "+86-138-1234-5678",
+    "mobile number with brackets and a minus sign": "+86 (138) 1234−5678",
+    "id number with the katakana long mark": "110101ー19900307ー1234",
     "traditional": "請問老年證怎麼辦理",
     "full width": "ＳＬ２０２６ 老年证",
     "null": None,

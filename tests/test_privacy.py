@@ -14,7 +14,7 @@ from bot.inbound import check_message
 from bot.privacy import ID_PLACEHOLDER, has_id_number, mask_digits, mask_identity, scrub_logs
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
-SEPARATORS = [" ", "-", "－", "—", ".", "·", "/"]
+SEPARATORS = [" ", "-", "－", "—", "−", "﹣", "ー", ".", "·", "/", " (", ") ", ")"]
 IDS = ["110101199003071234", "44030519900101123X", "320102200012319876"]
 MOBILES = ["13812345678", "19900003456", "15000001111"]
 

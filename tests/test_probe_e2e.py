@@ -214,10 +214,13 @@ def test_id_and_mobile_numbers_in_every_spelling_are_stored_nowhere(bot, files, 
     assert "[身份证号已隐藏]" in kept and "138****5678" in kept
 
 
-def test_a_mobile_number_with_the_country_code_is_never_taken_for_a_receipt(bot):
+# The re-probe's spellings: Unicode's other dashes and minus signs, ー, brackets.
+@pytest.mark.parametrize("typed", ["+86-138-1357-5678", "+86(138)1357-5678", "138−1357−5678", "138﹣1357﹣5678",
+                                   "138⁃1357⁃5678", "138ー1357ー5678", "(138)13575678", "110101−19900307−135X"])  # fmt: skip
+def test_a_mobile_or_id_number_is_never_taken_for_a_receipt(bot, typed):
     sender = "probe-" + uuid.uuid4().hex
     assert "受理编号" in texts(rest(bot, sender, "查一下我的办件进度"))
-    reply = texts(rest(bot, sender, "+86-138-1357-5678"))
+    reply = texts(rest(bot, sender, typed))
     assert "后4位" not in reply and "1357" not in stored(bot, sender)
     assert not any(value and clean_receipt(str(value)) for value in slot_values(bot, sender, "receipt_number"))
 

@@ -20,7 +20,7 @@ from tests.servers import free_port
     "typed, receipt",
     [("SL2026110100001", "SL2026110100001"), ("sl 2026-1101-00001", "SL2026110100001"),
      ("ＳＬ２０２６１１０１００００１", "SL2026110100001"), ("123", None), ("SL'; DROP TABLE--", None),
-     ("", None)],
+     ("", None), ("+86(138)1234-5678", None), ("0086 13812345678", None), ("11010119900307123X", None)],
 )  # fmt: skip
 def test_clean_receipt(typed, receipt):
     assert clean_receipt(typed) == receipt

@@ -78,6 +78,11 @@ def test_url_verification_echoes_only_with_the_right_signature():
     assert channel.verify_url(Signed(sha1_signature("tok3n", stamp, "42"), stamp, "42"), "echo-7") == "echo-7"
     with pytest.raises(Refused):
         channel.verify_url(Signed(sha1_signature("other", stamp, "42"), stamp, "42"), "echo-7")
+    # Signed by someone holding the token, but not as WeChat signs: without a nonce.
+    for nonce in ("", "4 2", "9" * 65):
+        with pytest.raises(Refused) as refused:
+            channel.verify_url(Signed(sha1_signature("tok3n", stamp, nonce), stamp, nonce), "echo-7")
+        assert refused.value.status == 400
 
 
 @pytest.mark.parametrize("safe,compatible", [(False, False), (True, False), (True, True)])

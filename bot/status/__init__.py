@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 
-from bot.privacy import ID_PLACEHOLDER
+from bot.privacy import ID_NUMBER, ID_PLACEHOLDER, MOBILE
 from bot.search.normalize import normalize
 
 RECEIPT = re.compile(r"^(?=(?:[A-Z]*\d){4})[A-Z0-9]{8,32}$")  # letters and digits, 4+ digits
@@ -54,7 +54,15 @@ class StatusProvider(Protocol):
 def clean_receipt(text: str) -> Optional[str]:
     """A 受理编号 as typed (spaces, dashes, lower case, full-width) in its canonical form."""
     value = normalize(text).upper()
-    return value if RECEIPT.match(value) else None
+    if not RECEIPT.match(value) or _personal_number(value):
+        return None
+    return value
+
+
+def _personal_number(value: str) -> bool:
+    """A mobile (with its country code) or an ID number, whatever spelling the edge's masking
+    missed: never looked up as a receipt."""
+    return bool(MOBILE.fullmatch(value) or ID_NUMBER.fullmatch(value))
 
 
 def plausible_status_message(intent: str, text: str) -> bool:

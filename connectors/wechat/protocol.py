@@ -131,6 +131,9 @@ class Protocol:
         return self.crypto.encrypt_message(reply_xml, signed.nonce or secrets.token_hex(5))
 
     def _check_signature(self, signed: Signed) -> None:
+        # WeChat always signs over a nonce of its own: a query without one was not sent by it.
+        if not re.fullmatch(r"[0-9A-Za-z_-]{1,64}", signed.nonce) or not signed.signature:
+            raise Refused(400, "the nonce or the signature is missing or malformed")
         check_fresh(signed.timestamp, self.clock())
         try:
             check_signature(self.token, signed.signature, signed.timestamp, signed.nonce)
