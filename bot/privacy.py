@@ -24,7 +24,7 @@ _ALNUM = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 _DIGITS = "[0-9０-９]+"
 _SEPARATOR = "(?:[ \t\\-－\u2010-\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63ー.．·・/()（）]{1,2})"
 DIGIT_RUN = re.compile(
-    rf"(?<![{_ALNUM}])(?:[+＋] ?)?[(（]?{_DIGITS}(?:{_SEPARATOR}{_DIGITS})*(?:{_SEPARATOR}?[XxＸｘ])?(?![{_ALNUM}])"
+    rf"(?<![{_ALNUM}])(?:[+＋] ?)?{_DIGITS}(?:{_SEPARATOR}{_DIGITS})*(?:{_SEPARATOR}?[XxＸｘ])?(?![{_ALNUM}])"
 )
 _GROUP = re.compile("[0-9０-９]+|[XxＸｘ]")
 # Anything shaped like a receipt or another long reference: 8+ letters and digits, 4+ digits.

@@ -11,7 +11,6 @@ The reply goes back in the mode the message came in."""
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -128,7 +127,7 @@ class Protocol:
         """The reply as WeChat expects it for the request it answers."""
         if not signed.encrypted or self.crypto is None:
             return reply_xml
-        return self.crypto.encrypt_message(reply_xml, signed.nonce or secrets.token_hex(5))
+        return self.crypto.encrypt_message(reply_xml, signed.nonce)  # open() checked it is there
 
     def _check_signature(self, signed: Signed) -> None:
         # WeChat always signs over a nonce of its own: a query without one was not sent by it.
