@@ -141,10 +141,22 @@ def test_a_rasa_server_killed_under_load_loses_no_conversation(layout):
     assert all("老年人优待证" in answer or BUSY in answer for talk in answers for answer in talk), answers
     assert sum("老年人优待证" in answer for talk in answers for answer in talk) >= len(citizens) * (len(questions) - 2)
     # no conversation lost: each goes on with its context, on the server left
-    assert all("老年人优待证" in layout.say(c, "在哪办") for c in citizens)
+    # (while the killed server restarts, nginx may still give a turn the hotline answer: ask again)
+    after = {c: next_answer(layout, c, "在哪办") for c in citizens}
+    assert all("老年人优待证" in answer for answer in after.values()), after
     assert answering([layout.url("/status", layout.rasa_port)], 300)  # started again, it rejoins
     assert listener(layout.rasa_port) != victim
     assert "老年人优待证" in layout.say("survivor-0", "要带什么材料", layout.rasa_port)
+
+
+def next_answer(layout: Layout, sender: str, text: str, tries: int = 3) -> str:
+    """The answer to `text`, asked again while the answer is the hotline's stand-in."""
+    for _ in range(tries):
+        answer = layout.say(sender, text)
+        if BUSY not in answer:
+            return answer
+        time.sleep(2)
+    return answer
 
 
 def test_a_web_session_resumes_on_the_other_rasa_server(layout):
