@@ -30,10 +30,11 @@ def test_questions_are_about_matters_of_the_catalogues_and_none_held_out(questio
     codes = {json.loads(line)["TASK_CODE"] for line in GDZWFW.read_text(encoding="utf-8").splitlines() if line.strip()}
     from bot.importers.project import read_project
 
-    codes |= {matter.code for matter in read_project(DEMO_CATALOGUE).matters}
+    demo = {matter.code for matter in read_project(DEMO_CATALOGUE).matters}
     about = {question.code or question.near for question in questions}
-    assert about <= codes, sorted(about - codes)[:5]
-    assert not [question.source for question in questions if question.code and held_out(question.code)]
+    assert about <= codes | demo, sorted(about - codes - demo)[:5]
+    # the split is gdzwfw's: a catalogue nobody trained on
+    assert not [q.source for q in questions if q.code in codes and held_out(q.code)]
 
 
 def test_no_training_question_is_a_near_duplicate_of_a_blind_question(questions):
