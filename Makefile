@@ -68,7 +68,7 @@ search: import
 	$(PY) -m bot search
 
 lint: install
-	$(PY) -m pyflakes bot actions connectors nlu tests bench scripts
+	$(PY) -m pyflakes bot actions connectors nlu tests bench scripts training
 
 validate: install
 	$(PY) -m rasa data validate --fail-on-warnings

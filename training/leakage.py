@@ -3,6 +3,8 @@ figures measure memory. Character bigrams of the normalised text (traditional ma
 punctuation dropped), Jaccard similarity; 0.7 catches rewordings like 怎么申请/怎么申领."""
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Iterable
 
@@ -44,3 +46,18 @@ def near_duplicates(texts: Iterable[str], blind: list[str], threshold: float = T
 def _bigrams(text: str) -> set[str]:
     plain = normalize(text)
     return {plain[i : i + 2] for i in range(len(plain) - 1)} or {plain}
+
+
+def drop_near_duplicates(file: Path) -> list[str]:
+    """Rewrite a training file (JSON Lines) without its near duplicates of blind questions; the
+    questions dropped."""
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [json.loads(line)["q"] for line in lines]
+    leaking = {text for text, _blind, _similarity in near_duplicates(texts, blind_questions())}
+    file.write_text("".join(line + "\n" for line, text in zip(lines, texts) if text not in leaking), encoding="utf-8")
+    return sorted(leaking)
+
+
+if __name__ == "__main__":  # python -m training.leakage training/data/new_slice.jsonl ...
+    for path in sys.argv[1:]:
+        print(path, "dropped:", drop_near_duplicates(Path(path)) or "none")

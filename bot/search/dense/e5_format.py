@@ -67,9 +67,9 @@ def read(path: Path) -> ModelFile:
     raw = Path(path).read_bytes()
     if raw[:4] != MAGIC:
         raise ValueError(f"{path}: not an E5S1 model file")
-    offset = _directory_offset(raw)
-    (entries,) = struct.unpack_from("<i", raw, offset)
-    offset += 4
+    head_size = _directory_offset(raw)
+    (entries,) = struct.unpack_from("<i", raw, head_size)
+    offset = head_size + 4
     tensors = {}
     for _ in range(entries):
         (length,) = struct.unpack_from("<H", raw, offset)
@@ -79,7 +79,7 @@ def read(path: Path) -> ModelFile:
         count, start, size = struct.unpack_from("<IQQ", raw, offset + 1)
         offset += 21
         tensors[name] = Tensor(name, dtype, count, raw[start : start + size])
-    return ModelFile(raw[: _directory_offset(raw)], tensors)
+    return ModelFile(raw[:head_size], tensors)
 
 
 def write(model: ModelFile, path: Path) -> None:
