@@ -11,12 +11,12 @@ endif
 # Nothing may reach the network at run time: no telemetry.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install browser services lint validate run run-prod stop-prod test bench screenshots clean import dictionary train search
+.PHONY: model install browser services lint validate run run-prod stop-prod test bench screenshots clean import dictionary train search
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-embedder.txt scripts/find-python310
-	@python=$$(scripts/find-python310) || exit 1; \
+$(STAMP): requirements.txt requirements-embedder.txt scripts/find-python
+	@python=$$(scripts/find-python 3.10) || exit 1; \
 	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade "pip<24"
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -42,15 +42,30 @@ services:
 	  { $$sudo apt-get update -qq >/dev/null 2>&1 && $$sudo apt-get install -y -qq --no-install-recommends postgresql redis-server nginx-light >/dev/null 2>&1; } || \
 	  echo "PostgreSQL, Redis or nginx could not be installed: the production layout's tests will be skipped" >&2; }
 
+# The search's own sentence model (docs/search.md, training/README.md): examples from the
+# catalogues and training/data, then the top layers of multilingual-e5-small fine-tuned on the CPU
+# in a venv of its own (Python 3.11 and torch, which Rasa's never has). About an hour on 2 cores;
+# writes bot/search/dense/daoban-e5.layers. Not part of `make test`.
+TRAIN_VENV := .venv-train
+STOCK_MODEL = $(shell $(PY) -c 'from bot.search.dense.trained import stock_model_path; print(stock_model_path())')
+model: install
+	@[ -x $(TRAIN_VENV)/bin/python ] || { python=$$(scripts/find-python 3.11) && "$$python" -m venv $(TRAIN_VENV); }
+	$(TRAIN_VENV)/bin/python -m pip install --quiet -r training/requirements.txt
+	$(PY) -m training.prepare var/training/examples.json
+	$(TRAIN_VENV)/bin/python -m training.train $(STOCK_MODEL) var/training/examples.json bot/search/dense/daoban-e5.layers
+
 import: install
 	$(PY) -m bot catalogue import $(CATALOGUE)
 
 dictionary: install
 	$(PY) -m bot dictionary var/jieba
 
-# rasa train keeps the last model when config, domain, data and dictionary are unchanged.
+# rasa train keeps the last model when config, domain, data and dictionary are unchanged; the
+# sentence model its featurizer runs (bot/search/dense/daoban-e5.layers) is outside what it
+# compares, so a newer one forces training.
+LAYERS := bot/search/dense/daoban-e5.layers
 train: dictionary
-	$(PY) -m rasa train --fixed-model-name daoban --out models
+	$(PY) -m rasa train --fixed-model-name daoban --out models $$([ models/daoban.tar.gz -nt $(LAYERS) ] || echo --force)
 
 run: import train
 	scripts/run-bot

@@ -1,7 +1,7 @@
 """Answer accuracy through the REST channel (not a test): both servers started as `make run`
 starts them, one fresh conversation per labelled question: the tuning sets
 (bench/data/answer_questions_*.yml, bench/data/citizens_*.yml) and, reported apart, the blind held-out sets
-(bench/data/blind_*.yml and blind2_*.yml, written by someone who saw neither the code nor the
+(bench/data/blind_*.yml, blind2_*.yml and blind3_*.yml, written by someone who saw neither the code nor the
 other sets).
 
     .venv/bin/python bench/answer_bench.py [SET ...]     (needs the trained model: make train)
@@ -31,9 +31,10 @@ from bot import guide  # noqa: E402
 from bot.search.normalize import normalize  # noqa: E402
 from tests.catalogues import DEMO_CATALOGUE, GDZWFW, import_into  # noqa: E402
 from tests.servers import Bot  # noqa: E402
+from training.split import held_out  # noqa: E402
 
 CATALOGUES = {"demo": DEMO_CATALOGUE, "gdzwfw": GDZWFW}
-SETS = {f"{prefix}_{name}": name for prefix in ("answer_questions", "citizens", "blind", "blind2") for name in CATALOGUES}
+SETS = {f"{prefix}_{name}": name for prefix in ("answer_questions", "citizens", "blind", "blind2", "blind3") for name in CATALOGUES}
 
 
 def custom(messages: list[dict], key: str):
@@ -76,7 +77,8 @@ OUT_OF_SCOPE = {r["text"] for r in DOMAIN["responses"]["utter_out_of_scope"]}
 
 def ask(bot: Bot, question: dict, url: str) -> tuple[bool, str]:
     """Whether the reply is right, and what it was (for the misses file; "suggested" when the
-    right answer took a tap on a suggestion)."""
+    right answer took a tap on a suggestion; for a matter the catalogue lacks, "guide" when a
+    neighbour's guide was the answer and "choice" when a choice among neighbours was)."""
     sender = uuid.uuid4().hex
     messages = bot.say(sender, question["q"])
     expect = question["expect"]
@@ -84,7 +86,12 @@ def ask(bot: Bot, question: dict, url: str) -> tuple[bool, str]:
     got = _what(messages, answer)
     if expect == "none":
         out_of_scope = any(m.get("text") in OUT_OF_SCOPE for m in messages)
-        return out_of_scope or (bool(answer) and answer["kind"] == "not_found"), got
+        plain = out_of_scope or (bool(answer) and answer["kind"] == "not_found")
+        if not plain and answer and answer["kind"] in ("choose", "list"):
+            got = "choice: " + got
+        elif not plain and answer and answer.get("matter"):
+            got = "guide: " + got
+        return plain, got
     if expect == "complaint":
         return custom(messages, "handoff") is not None, got
     codes = [str(c) for c in expect]
@@ -112,8 +119,9 @@ def _what(messages: list[dict], answer: dict | None) -> str:
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="daoban-answers-"))
-    print("| question set | questions | about a matter | of which through a suggestion | out of catalogue + complaints | seconds |")
-    print("|---|---|---|---|---|---|")
+    print("| question set | questions | about a matter | of which through a suggestion | held-out fifth's matters "
+          "| lacking: said plainly | lacking: a neighbour's guide | lacking: a choice | complaints handed off | seconds |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in sys.argv[1:] or SETS:
         catalogue = SETS[name]
         url = f"sqlite:///{workdir / f'{catalogue}.db'}"
@@ -124,23 +132,32 @@ def main() -> None:
         # (meant for one hall's kiosks) is lifted.
         bot = Bot(url, str(workdir / f"{name}-tracker.db"), env={"BOT_RATE_PER_CLIENT": "1000000/60"})
         started = time.monotonic()
-        results = {"matter": [0, 0], "other": [0, 0]}
+        results = {group: [0, 0] for group in ("matter", "held_out", "none", "guide", "choice", "complaint")}
         suggested = 0
         misses = []
         try:
             for question in questions["questions"]:
-                group = "other" if question["expect"] in ("none", "complaint") else "matter"
+                expect = question["expect"]
+                group = expect if expect in ("none", "complaint") else "matter"
                 ok, got = ask(bot, question, url)
                 results[group][0] += ok
                 suggested += ok and got.startswith("suggested")
                 results[group][1] += 1
+                if group == "matter" and catalogue == "gdzwfw" and all(held_out(str(c)) for c in expect):
+                    results["held_out"][0] += ok
+                    results["held_out"][1] += 1
+                if group == "none":
+                    for kind in ("guide", "choice"):
+                        results[kind][0] += got.startswith(kind + ":")
+                        results[kind][1] += 1
                 if not ok:
                     misses.append({"q": question["q"], "expect": question["expect"],
                                    "aspect": question.get("aspect"), "got": got})
         finally:
             bot.stop()
-        rate = {k: f"{v[0]}/{v[1]} = {v[0] / max(1, v[1]):.3f}" for k, v in results.items()}
-        print(f"| {name} | {len(questions['questions'])} | {rate['matter']} | {suggested} | {rate['other']} | "
+        rate = {k: f"{v[0]}/{v[1]} = {v[0] / v[1]:.3f}" if v[1] else "–" for k, v in results.items()}
+        print(f"| {name} | {len(questions['questions'])} | {rate['matter']} | {suggested} | {rate['held_out']} | "
+              f"{rate['none']} | {rate['guide']} | {rate['choice']} | {rate['complaint']} | "
               f"{time.monotonic() - started:.0f} |")
         Path(workdir / f"{name}-misses.json").write_text(json.dumps(misses, ensure_ascii=False, indent=1), "utf-8")
     print(f"\nmisses: {workdir}/*-misses.json")

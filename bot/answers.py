@@ -273,9 +273,11 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 # --- answers that are not about one matter ----------------------------------------------------
-def choose_answer(candidates: list[tuple[str, str, str]]) -> Answer:
-    """Several close matters: (code, name, department) each, to tap one."""
-    return Answer(wording.say("choose"), buttons=_matter_buttons(candidates) + [none_of_these()], kind="choose")
+def choose_answer(candidates: list[tuple[str, str, str]], confirm: bool = False) -> Answer:
+    """Several close matters: (code, name, department) each, to tap one. `confirm`: the first
+    is likely but not sure, so the citizen is asked whether it is the one (您问的是……吗？)."""
+    text = wording.say("confirm", name=candidates[0][1]) if confirm else wording.say("choose")
+    return Answer(text, buttons=_matter_buttons(candidates) + [none_of_these()], kind="choose")
 
 
 def none_of_these() -> Button:

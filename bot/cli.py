@@ -138,13 +138,14 @@ def _stats() -> int:
     from bot import db
     from bot.store import catalogue_stats
 
-    from bot.search.dense.embedder import load_embedder
+    from bot.search.dense.embedder import describe, load_embedder
     from bot.search.dense.vectors import stored_coverage
 
     embedder = load_embedder()
     with db.session_scope() as session:
         for line in catalogue_stats(session).lines():
             print(line)
+        print(f"sentence model: {describe(embedder)}")
         if embedder is None:
             print("passage vectors: sentence embedder off or not loadable (lexical search only)")
         else:

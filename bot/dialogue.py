@@ -54,7 +54,8 @@ class Guide:
                 if current in codes and aspect in FOLLOW_UP_ASPECTS:
                     code = current
                 else:
-                    return Turn(answers.choose_answer(_choices(result.candidates)), current, aspect, True)
+                    choices = answers.choose_answer(_choices(result.candidates), confirm=result.confirm)
+                    return Turn(choices, current, aspect, True)
             elif current and aspect in FOLLOW_UP_ASPECTS:
                 code = current  # 在哪办？ 要多久？ about the matter already talked about
             elif result.terms:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from bot import db
+from bot import answers, db
 from bot.models import PassageVector
 from bot.search import AMBIGUOUS, MATCH, NONE, MatterSearch
 from bot.search.dense import embedder as embedders
@@ -74,6 +74,7 @@ def _count(url: str) -> int:
 
 
 def test_import_stores_vectors_and_a_reimport_embeds_only_what_changed(model, database_url, tmp_path):
+    model = load_embedder()  # the one the import uses
     path = tmp_path / "small.json"
 
     def write(names):
@@ -179,6 +180,19 @@ def test_the_answerable_boundary_decides_none(model, demo_db, answerable, decisi
 def test_the_confident_boundary_decides_match(model, demo_db, confident, decision):
     search = MatterSearch(demo_db, embedder=model, tuning=Tuning(confident=confident))
     assert search.search("我爸80岁了，每个月的高龄津贴怎么领").decision == decision
+
+
+def test_likely_but_unsure_is_asked_back_with_the_likely_matter_first(model, demo_db):
+    """Answerable, not confident, one close candidate: 您问的是……吗？ rather than an answer."""
+    search = MatterSearch(demo_db, embedder=model, tuning=Tuning(answerable=0.0, confident=0.9999))
+    found = search.search("我爸80岁了，每个月的高龄津贴怎么领")
+    assert found.decision == AMBIGUOUS and found.confirm and found.best.code == "MZ-002"
+    assert len(found.candidates) <= Tuning().choices
+    choices = answers.choose_answer([(c.code, c.name, c.department) for c in found.candidates], confirm=found.confirm)
+    assert choices.text.startswith(f"您问的是“{found.best.name}”吗") and choices.kind == "choose"
+    assert choices.buttons[0].value == "MZ-002" and choices.buttons[-1].action == answers.DENY
+    several = MatterSearch(demo_db, embedder=model).search("老年证和老年人公交卡怎么办")
+    assert several.decision == AMBIGUOUS and not several.confirm  # two matters asked: a plain choice
 
 
 @pytest.mark.parametrize("suggest_from, offered", [(0.0, True), (0.999, False)])

@@ -19,7 +19,7 @@ from bot.search.dense.vectors import VectorIndex, active_matter_texts, embed_mis
 from bot.search.index import MatterIndex, TermMatch, word_pinyin
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import MAX_QUERY_CHARS, normalize
-from bot.search.tuning import DEFAULT, Tuning
+from bot.search.tuning import Tuning, tuning_for
 from bot.store import RevisionWatch
 
 MATCH = "match"
@@ -69,6 +69,7 @@ class SearchResult:
     candidates: list[Candidate] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
     suggestions: list[Candidate] = field(default_factory=list)  # with `none`: near matters worth offering
+    confirm: bool = False  # ambiguous between the best candidate and none: asked back (您问的是……吗？)
 
     @property
     def best(self) -> Optional[Candidate]:
@@ -90,12 +91,12 @@ class MatterSearch:
     a background thread while the old indexes keep answering."""
 
     def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0,
-                 lexicon: Optional[Lexicon] = None, tuning: Tuning = DEFAULT,
+                 lexicon: Optional[Lexicon] = None, tuning: Optional[Tuning] = None,
                  embedder: Optional[Embedder] = _DEFAULT_EMBEDDER,  # type: ignore[assignment]
                  catalogue: Optional[RevisionWatch] = None):
         self.database_url = database_url
         self.lexicon = lexicon or load_lexicon()
-        self.tuning = tuning
+        self._tuning = tuning  # None: the values fitted for the sentence model that loads
         self._embedder = embedder
         self._indexes: Optional[tuple[MatterIndex, Optional[VectorIndex]]] = None
         self._revision = -1  # the catalogue revision the indexes were built from
@@ -147,6 +148,12 @@ class MatterSearch:
         if self._embedder is _DEFAULT_EMBEDDER:
             self._embedder = load_embedder()
         return self._embedder
+
+    @property
+    def tuning(self) -> Tuning:
+        if self._tuning is None:
+            self._tuning = tuning_for(self.embedder.name if self.embedder is not None else None)
+        return self._tuning
 
     @property
     def mode(self) -> str:
@@ -405,8 +412,9 @@ class MatterSearch:
         close = [c for c in ranked if self._close(c, best)]
         if probability >= tuning.confident and len(close) == 1:
             return SearchResult(question, MATCH, ranked[:limit], terms)
-        if len(close) == 1:
-            return SearchResult(question, AMBIGUOUS, ranked[:limit], terms)
+        if len(close) == 1:  # likely this one, not sure enough to answer: asked back, the near ones after it
+            near = [c for c in ranked[1:] if c.score >= tuning.choice_ratio * best.score]
+            return SearchResult(question, AMBIGUOUS, ([best] + near)[:tuning.choices][:limit], terms, confirm=True)
         # The close ones first; a short list is filled with the next near ones: the right matter
         # is sometimes just outside what is too close to call.
         near = [c for c in ranked if c not in close and c.score >= tuning.choice_ratio * best.score]

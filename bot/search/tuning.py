@@ -1,4 +1,5 @@
-"""The search's tuned values, in one frozen dataclass the search accepts (MatterSearch(tuning=…)).
+"""The search's tuned values, in one frozen dataclass the search accepts (MatterSearch(tuning=…));
+each sentence model has its own (`tuning_for`): cosines and the decision fitted on them differ.
 Each was chosen on the tuning sets (tests/data/search_questions_*.yml, tests/data/heldout_*.yml,
 bench/data/citizens_*.yml: 952 questions) and is reported on the blind held-out sets
 (bench/data/blind_*.yml), which nothing is tuned on."""
@@ -95,3 +96,13 @@ class Tuning:
 
 
 DEFAULT = Tuning()
+"""For the stock multilingual-e5-small, and for the lexical search alone."""
+
+TRAINED = Tuning(cosine_floor=0.87, cosine_ceiling=0.93, weight_fused=2.93, weight_lexical=3.00, weight_margin=3.09,
+                 weight_named=0.59, weight_length=1.41, bias=-6.41, answerable=0.6)
+TRAINED_PREFIX = "daoban-e5-"
+
+
+def tuning_for(model_name: str | None) -> Tuning:
+    """The values fitted for this sentence model (its name as stored with the vectors)."""
+    return TRAINED if model_name and model_name.startswith(TRAINED_PREFIX) else DEFAULT

