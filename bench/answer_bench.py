@@ -96,7 +96,8 @@ def ask(bot: Bot, question: dict, url: str) -> tuple[bool, str]:
         return custom(messages, "handoff") is not None, got
     codes = [str(c) for c in expect]
     if answer and answer["kind"] in TAPPABLE and answer["buttons"]:  # one tap on the right button
-        tap = next((b["payload"] for b in answer["buttons"] if any(f'"{c}"' in b["payload"] for c in codes)), None)
+        rendered = [b for m in messages for b in (m.get("buttons") or [])]  # with their Rasa payloads
+        tap = next((b["payload"] for b in rendered if any(f'"{c}"' in b.get("payload", "") for c in codes)), None)
         if tap is None:
             return False, got + ", right matter not offered"
         got = "suggested" if answer["kind"] == "not_found" else got

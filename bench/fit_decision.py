@@ -5,11 +5,12 @@ features of the best candidate, by 5-fold cross-validation. Prints the values to
 tuning.py. Never run on the blind held-out sets (bench/data/blind*_*.yml).
 
 Examples: every question of the tuning sets, labelled answerable when the right matter is among
-the first three; and, leave-one-out, each answerable question again with its right matters (the
-expected codes, so every sibling that would also answer) taken out of the ranking: a question
-about a matter the catalogue lacks, its real neighbours still there.
+the first three. With --leave-one-out, also each answerable question again with its right
+matters (the expected codes, so every sibling that would also answer) taken out of the ranking:
+a question about a matter the catalogue lacks, its real neighbours still there; those are then
+fitted on and counted in the choice (docs/search.md says why that is not the default).
 
-    .venv/bin/python bench/fit_decision.py        (needs ../shared for gdzwfw)"""
+    .venv/bin/python bench/fit_decision.py [--leave-one-out]       (needs ../shared for gdzwfw)"""
 from __future__ import annotations
 
 import dataclasses
@@ -45,7 +46,7 @@ def features(terms, ranked) -> list[float] | None:
     return [best.score, best.lexical, best.score - second, float(best.named), math.log1p(len(terms))]
 
 
-def examples(searches, questions):
+def examples(searches, questions, leave_one_out: bool):
     """Feature rows, labels (1: answerable), whether the first is right, and which rows are
     leave-one-out copies."""
     rows, labels, first_right, left_out = [], [], [], []
@@ -60,7 +61,7 @@ def examples(searches, questions):
         first_right.append(bool(ranked[0].code in expected))
         left_out.append(False)
         rest = [c for c in ranked if c.code not in expected]
-        if expected and rest and len(rest) < len(ranked):
+        if leave_one_out and expected and rest and len(rest) < len(ranked):
             rows.append(features(terms, rest))
             labels.append(0)
             first_right.append(False)
@@ -83,6 +84,7 @@ def cosine_quantiles(searches, questions) -> tuple[np.ndarray, np.ndarray]:
 
 
 def main() -> None:
+    leave_one_out = "--leave-one-out" in sys.argv[1:]
     workdir = Path(tempfile.mkdtemp(prefix="daoban-fit-"))
     searches, questions = [], []
     for name, source in (("demo", DEMO_CATALOGUE), ("gdzwfw", GDZWFW)):
@@ -103,8 +105,8 @@ def main() -> None:
             continue
         tuning = dataclasses.replace(base, cosine_floor=floor, cosine_ceiling=ceiling)
         for search in searches:
-            search._tuning = tuning
-        x, y, first, left_out = examples(searches, questions)
+            search.tuning = tuning
+        x, y, first, left_out = examples(searches, questions, leave_one_out)
         model = LogisticRegression(C=3, max_iter=2000)
         probability = cross_val_predict(model, x, y, cv=5, method="predict_proba")[:, 1]
         asked = ~left_out
@@ -112,7 +114,7 @@ def main() -> None:
             kept = (probability >= threshold)
             answered = (kept & first & asked).sum() / max(1, (y[asked] == 1).sum())
             refused = (~kept)[(y == 0) & asked].mean()
-            refused_loo = (~kept)[left_out].mean()
+            refused_loo = (~kept)[left_out].mean() if leave_one_out else 0.0
             score = answered + refused + refused_loo
             print(f"floor {floor} ceiling {ceiling} answerable {threshold}: first right and kept {answered:.3f}, "
                   f"out of catalogue refused {refused:.3f}, leave-one-out refused {refused_loo:.3f}")

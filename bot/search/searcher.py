@@ -155,6 +155,10 @@ class MatterSearch:
             self._tuning = tuning_for(self.embedder.name if self.embedder is not None else None)
         return self._tuning
 
+    @tuning.setter
+    def tuning(self, tuning: Tuning) -> None:
+        self._tuning = tuning
+
     @property
     def mode(self) -> str:
         """`hybrid`, or `lexical` when the sentence model is off or could not load."""
