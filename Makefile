@@ -44,8 +44,9 @@ services:
 
 # The search's own sentence model (docs/search.md, training/README.md): examples from the
 # catalogues and training/data, then the top layers of multilingual-e5-small fine-tuned on the CPU
-# in a venv of its own (Python 3.11 and torch, which Rasa's never has). About an hour on 2 cores;
-# writes bot/search/dense/daoban-e5.layers. Not part of `make test`.
+# in a venv of its own (Python 3.11 and torch, which Rasa's never has), then the reranker made
+# from its lower layers. About 80 minutes on 2 cores; writes bot/search/dense/daoban-e5.layers and
+# daoban-rerank.layers. Not part of `make test`.
 TRAIN_VENV := .venv-train
 STOCK_MODEL = $(shell $(PY) -c 'from bot.search.dense.trained import stock_model_path; print(stock_model_path())')
 model: install
@@ -53,6 +54,7 @@ model: install
 	$(TRAIN_VENV)/bin/python -m pip install --quiet -r training/requirements.txt
 	$(PY) -m training.prepare var/training/examples.json
 	$(TRAIN_VENV)/bin/python -m training.train $(STOCK_MODEL) var/training/examples.json bot/search/dense/daoban-e5.layers
+	$(TRAIN_VENV)/bin/python -m training.rerank $(STOCK_MODEL) var/training/examples.json bot/search/dense/daoban-rerank.layers
 
 import: install
 	$(PY) -m bot catalogue import $(CATALOGUE)

@@ -10,7 +10,7 @@ matters (the expected codes, so every sibling that would also answer) taken out 
 a question about a matter the catalogue lacks, its real neighbours still there; those are then
 fitted on and counted in the choice (docs/search.md says why that is not the default).
 
-    .venv/bin/python bench/fit_decision.py [--leave-one-out]       (needs ../shared for gdzwfw)"""
+    .venv/bin/python bench/fit_decision.py [--leave-one-out] [--keep-cosines]   (needs ../shared for gdzwfw)"""
 from __future__ import annotations
 
 import dataclasses
@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.search import MatterSearch  # noqa: E402
+from bot.search.searcher import none_chance  # noqa: E402
 from bot.search.evaluation import load_questions  # noqa: E402
 from tests.catalogues import DEMO_CATALOGUE, GDZWFW, import_into  # noqa: E402
 
@@ -39,11 +40,18 @@ TUNING_SETS = (  # the tuning sets; never the blind ones (bench/data/blind*_*)
 THRESHOLDS = (0.5, 0.55, 0.6, 0.65)
 
 
+RERANKER_FEATURES = ("chance", "none")  # where a reranker ran
+
+
 def features(terms, ranked) -> list[float] | None:
     if not ranked:
         return None
     best, second = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
-    return [best.score, best.lexical, best.score - second, float(best.named), math.log1p(len(terms))]
+    row = [best.score, best.lexical, best.score - second, float(best.named), math.log1p(len(terms))]
+    # The decision counts the reranker only where it ran; a question it skipped (named outright,
+    # lexically certain) keeps the chances' weight at 0 through `chance` = 0, `none` = 0.
+    reranked = best.chance >= 0
+    return row + [best.chance if reranked else 0.0, none_chance(ranked) if reranked else 0.0]
 
 
 def examples(searches, questions, leave_one_out: bool):
@@ -99,6 +107,8 @@ def main() -> None:
           f"best cosine of out-of-catalogue questions 10/25/50/75th {np.round(wrong, 3)}")
     floors = sorted({round(float(v), 2) for v in wrong[:3]})
     ceilings = sorted({round(float(v), 2) for v in right[1:]})
+    if "--keep-cosines" in sys.argv[1:]:  # the decision alone, over the fusion as it is
+        floors, ceilings = [base.cosine_floor], [base.cosine_ceiling]
     best = None
     for floor, ceiling in itertools.product(floors, ceilings):
         if ceiling <= floor + 0.02:
@@ -122,7 +132,7 @@ def main() -> None:
                 best = (score, floor, ceiling, threshold, x, y)
     _score, floor, ceiling, threshold, x, y = best
     model = LogisticRegression(C=3, max_iter=2000).fit(x, y)
-    weights = ", ".join(f"weight_{name}={weight:.2f}" for name, weight in zip(FEATURES, model.coef_[0]))
+    weights = ", ".join(f"weight_{name}={weight:.2f}" for name, weight in zip(FEATURES + RERANKER_FEATURES, model.coef_[0]))
     print(f"\nbest for {model_name} ({len(y)} examples, {int(y.sum())} answerable):\n"
           f"Tuning(cosine_floor={floor}, cosine_ceiling={ceiling}, {weights}, bias={model.intercept_[0]:.2f}, "
           f"answerable={threshold})")

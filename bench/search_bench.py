@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from bench.stats import percentile  # noqa: E402
 from bot.search import MatterSearch  # noqa: E402
 from bot.search.dense.embedder import describe  # noqa: E402
+from bot.search.dense.reranker import describe as describe_reranker  # noqa: E402
 from training.split import held_out  # noqa: E402
 from bot.search.searcher import HYBRID  # noqa: E402
 from bot.search.evaluation import evaluate, load_questions  # noqa: E402
@@ -65,7 +66,8 @@ def main() -> None:
     demo = MatterSearch(demo_url)
 
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.platform()}\nSearch mode: {gdzwfw.mode}; sentence model: {describe(gdzwfw.embedder)}\n")
+          f"{platform.platform()}\nSearch mode: {gdzwfw.mode}; sentence model: {describe(gdzwfw.embedder)}; "
+          f"reranker: {describe_reranker(gdzwfw.reranker)}\n")
     print("| question set | questions | in catalogue | top-1 | top-3 | ranked first (no decision) "
           "| out of catalogue | correct none |")
     print("|---|---|---|---|---|---|---|---|")
@@ -99,7 +101,8 @@ def main() -> None:
     # First pass on a fresh index: no word or question seen before. Later passes: seen (the index
     # keeps each word's matches and the embedder each question's vector, as a live bot does).
     # A model of its own: the shared one has the questions' vectors cached by now.
-    fresh = MatterSearch(gdzwfw_url, embedder=gdzwfw.embedder.fresh() if gdzwfw.mode == HYBRID else None)
+    fresh = MatterSearch(gdzwfw_url, embedder=gdzwfw.embedder.fresh() if gdzwfw.mode == HYBRID else None,
+                         reranker=gdzwfw.reranker.fresh() if gdzwfw.reranker is not None else None)
     fresh.index()
     cold = timed_pass(fresh)
     warm = [ms for _ in range(LATENCY_PASSES) for ms in timed_pass(fresh)]

@@ -139,6 +139,8 @@ def _stats() -> int:
     from bot.store import catalogue_stats
 
     from bot.search.dense.embedder import describe, load_embedder
+    from bot.search.dense.reranker import describe as describe_reranker
+    from bot.search.dense.reranker import load_reranker
     from bot.search.dense.vectors import stored_coverage
 
     embedder = load_embedder()
@@ -146,6 +148,7 @@ def _stats() -> int:
         for line in catalogue_stats(session).lines():
             print(line)
         print(f"sentence model: {describe(embedder)}")
+        print(f"reranker: {describe_reranker(load_reranker() if embedder is not None else None)}")
         if embedder is None:
             print("passage vectors: sentence embedder off or not loadable (lexical search only)")
         else:

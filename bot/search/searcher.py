@@ -15,6 +15,8 @@ from sqlalchemy import select
 from bot import db
 from bot.models import ACTIVE, Matter
 from bot.search.dense.embedder import Embedder, load_embedder
+from bot.search.dense.rerank_text import card_text
+from bot.search.dense.reranker import Reranker, chances, load_reranker
 from bot.search.dense.vectors import VectorIndex, active_matter_texts, embed_missing
 from bot.search.index import MatterIndex, TermMatch, word_pinyin
 from bot.search.lexicon import Lexicon, load_lexicon
@@ -55,11 +57,13 @@ class Candidate:
     lexical: float = 0.0  # the lexical score alone
     cosine: float = -1.0  # the question's best cosine with the matter's texts (-1: not embedded)
     named: bool = False  # the question says the matter's name or an alias outright
+    chance: float = -1.0  # the reranker's chance that this is the matter asked for (-1: not reranked)
     said: frozenset[str] = frozenset()  # the question's words found in the matter's names
 
     def as_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "department": self.department, "score": round(self.score, 4),
-                "lexical": round(self.lexical, 4), "cosine": round(float(self.cosine), 4)}
+                "lexical": round(self.lexical, 4), "cosine": round(float(self.cosine), 4),
+                "chance": round(float(self.chance), 4)}
 
 
 @dataclass
@@ -93,12 +97,15 @@ class MatterSearch:
     def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0,
                  lexicon: Optional[Lexicon] = None, tuning: Optional[Tuning] = None,
                  embedder: Optional[Embedder] = _DEFAULT_EMBEDDER,  # type: ignore[assignment]
-                 catalogue: Optional[RevisionWatch] = None):
+                 catalogue: Optional[RevisionWatch] = None,
+                 reranker: Optional[Reranker] = _DEFAULT_EMBEDDER):  # type: ignore[assignment]
         self.database_url = database_url
         self.lexicon = lexicon or load_lexicon()
         self._tuning = tuning  # None: the values fitted for the sentence model that loads
         self._embedder = embedder
+        self._reranker = reranker
         self._indexes: Optional[tuple[MatterIndex, Optional[VectorIndex]]] = None
+        self._cards: dict[str, str] = {}  # what the reranker reads of each matter
         self._revision = -1  # the catalogue revision the indexes were built from
         self._catalogue = catalogue or RevisionWatch(database_url, refresh_seconds)
         self._lock = threading.Lock()
@@ -136,8 +143,9 @@ class MatterSearch:
         finally:
             self._rebuilding = None
 
-    def _install(self, built: tuple[MatterIndex, Optional[VectorIndex]], revision: int) -> None:
-        self._indexes, self._revision = built, revision
+    def _install(self, built: tuple[MatterIndex, Optional[VectorIndex], dict[str, str]], revision: int) -> None:
+        *indexes, self._cards = built
+        self._indexes, self._revision = tuple(indexes), revision  # type: ignore[assignment]
         # The index and jieba's dictionary are millions of long-lived objects:
         # keep the collector from walking them on every full collection.
         gc.collect()
@@ -150,9 +158,18 @@ class MatterSearch:
         return self._embedder
 
     @property
+    def reranker(self) -> Optional[Reranker]:
+        """Only with a sentence model: without one the engine is missing or switched off."""
+        if self._reranker is _DEFAULT_EMBEDDER:
+            self._reranker = load_reranker() if self.embedder is not None else None
+        return self._reranker
+
+    @property
     def tuning(self) -> Tuning:
         if self._tuning is None:
-            self._tuning = tuning_for(self.embedder.name if self.embedder is not None else None)
+            reranker = self.reranker
+            self._tuning = tuning_for(self.embedder.name if self.embedder is not None else None,
+                                      reranker.name if reranker is not None else None)
         return self._tuning
 
     @tuning.setter
@@ -164,11 +181,12 @@ class MatterSearch:
         """`hybrid`, or `lexical` when the sentence model is off or could not load."""
         return HYBRID if self.embedder is not None else LEXICAL
 
-    def _build(self) -> tuple[MatterIndex, Optional[VectorIndex]]:
+    def _build(self) -> tuple[MatterIndex, Optional[VectorIndex], dict[str, str]]:
         embedder = self.embedder
         with db.session_scope(self.database_url) as session:
             rows = session.execute(
-                select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases)
+                select(Matter.code, Matter.name, Matter.department, Matter.short_name, Matter.aliases,
+                       Matter.conditions)
                 .where(Matter.status == ACTIVE)
                 .order_by(Matter.id)
             ).all()
@@ -181,10 +199,12 @@ class MatterSearch:
                 logger.warning("embedded %d catalogue texts that had no stored vector", embedded.embedded)
             with db.session_scope(self.database_url) as session:
                 vectors = VectorIndex.load(session, texts, embedder)
-        names = ((code, name, dept, [n for n in [short, *(aliases or [])] if n]) for code, name, dept, short, aliases in rows)
+        names = ((code, name, dept, [n for n in [short, *(aliases or [])] if n]) for code, name, dept, short, aliases, _c in rows)
         index = MatterIndex(names, self.lexicon)
         index.pinyin_words()  # build the tokenizer and typo map now, not on a citizen's first question
-        return index, vectors
+        cards = {code: card_text(name, short, aliases or [], conditions)
+                 for code, name, _dept, short, aliases, conditions in rows} if self.reranker is not None else {}
+        return index, vectors, cards
 
     # --- the search ------------------------------------------------------------------------------
     def search(self, question: str, limit: int = MAX_CANDIDATES) -> SearchResult:
@@ -203,8 +223,24 @@ class MatterSearch:
         if vectors is None or not text or self._lexically_certain(lexical):  # None: lexical mode
             return terms, self._alone(lexical, limit)
         # Embedded after the typo correction (社宝卡 -> 社保卡): the model never saw the typo.
-        cosines = vectors.cosines(self.embedder.query("".join(tokens)), self.tuning.secondary_discount)
-        return terms, self._fuse(lexical, cosines, index, asks_progress, self._markers_said(text))[:limit]
+        corrected = "".join(tokens)
+        cosines = vectors.cosines(self.embedder.query(corrected), self.tuning.secondary_discount)
+        fused = self._fuse(lexical, cosines, index, asks_progress, self._markers_said(text))
+        return terms, self._rerank(corrected, fused)[:limit]
+
+    def _rerank(self, question: str, fused: list[Candidate]) -> list[Candidate]:
+        """The first few candidates with the reranker's chance added to their fused score (a
+        share of it: alone, the reranker ordered them worse than the fusion, blended it orders
+        them better), in that order; the rest after them as fused. Unchanged without a reranker."""
+        reranker, count = self.reranker, self.tuning.rerank_candidates
+        head = [c for c in fused[:count] if c.code in self._cards]
+        if reranker is None or not head:
+            return fused
+        for candidate, chance in zip(head, chances(reranker.scores(question, [self._cards[c.code] for c in head]))[0]):
+            candidate.chance = float(chance)
+            candidate.score += self.tuning.rerank_weight * candidate.chance
+        head.sort(key=lambda c: -c.score)  # stable: equal scores keep the fused order
+        return head + [c for c in fused if c.chance < 0]
 
     def _markers_said(self, text: str) -> frozenset[str]:
         """The marked variants (外国人, 摩托车) the question names, by any word for them."""
@@ -406,7 +442,8 @@ class MatterSearch:
         if best is None:
             return SearchResult(question, NONE, [], terms)
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        probability = tuning.answer_probability(best.score, best.lexical, best.score - second, best.named, len(terms))
+        probability = tuning.answer_probability(best.score, best.lexical, best.score - second, best.named, len(terms),
+                                                best.chance, none_chance(ranked))
         if probability < tuning.answerable and not best.named:
             near = ranked[:tuning.suggestions] if probability >= tuning.suggest_from else []
             return SearchResult(question, NONE, [], terms, near)
@@ -423,6 +460,12 @@ class MatterSearch:
         # is sometimes just outside what is too close to call.
         near = [c for c in ranked if c not in close and c.score >= tuning.choice_ratio * best.score]
         return SearchResult(question, AMBIGUOUS, (close + near)[:max(len(close), tuning.choices)][:limit], terms)
+
+
+def none_chance(ranked: list[Candidate]) -> float:
+    """The reranker's chance that none of the candidates it read is the matter asked for (-1: it did not run)."""
+    read = [c.chance for c in ranked if c.chance >= 0]
+    return max(0.0, 1.0 - sum(read)) if read else -1.0
 
 
 def _distinct_named(ranked: list[Candidate]) -> list[Candidate]:

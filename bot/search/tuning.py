@@ -5,6 +5,7 @@ bench/data/citizens_*.yml: 952 questions) and is reported on the blind held-out 
 (bench/data/blind_*.yml), which nothing is tuned on."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -88,10 +89,27 @@ class Tuning:
     """A lexical match this strong that names the matter outright needs no embedding: saves
     ~15 ms a turn. Such matches are right on the tuning sets without the dense side."""
 
-    def answer_probability(self, fused: float, lexical: float, margin: float, named: bool, words: int) -> float:
-        """The fitted chance that the catalogue has the matter asked about."""
+    # --- the reranker (bot/search/dense/reranker.py), where one loads -------------------------
+    rerank_candidates: int = 0
+    """The fused search's first candidates the reranker reads (0: none; each costs a forward pass
+    of the question and the matter's card through its layers)."""
+    weight_chance: float = 0.0
+    """The decision's weight on the reranker's chance that the best candidate is the one asked for."""
+    weight_none: float = 0.0
+    """… and on its chance that none of the candidates is."""
+    rerank_weight: float = 0.0
+    """How much of the reranker's chance is added to a candidate's fused score. On the tuning
+    sets (right matter first, no decision; demo / gdzwfw): 0 → 0.926 / 0.835, 0.1 → 0.934 /
+    0.842, 0.2 → 0.929 / 0.854, 0.5 → 0.932 / 0.825, the reranker alone 0.754 / 0.740."""
+
+    def answer_probability(self, fused: float, lexical: float, margin: float, named: bool, words: int,
+                           chance: float = -1.0, none: float = -1.0) -> float:
+        """The fitted chance that the catalogue has the matter asked about (the reranker's
+        chances count where it ran: `chance` ≥ 0)."""
         z = (self.bias + self.weight_fused * fused + self.weight_lexical * lexical + self.weight_margin * margin
              + self.weight_named * named + self.weight_length * math.log1p(words))
+        if chance >= 0:
+            z += self.weight_chance * chance + self.weight_none * none
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -105,6 +123,16 @@ right matter's median 0.91, the best wrong one of a question the catalogue lacks
 TRAINED_PREFIX = "daoban-e5-"
 
 
-def tuning_for(model_name: str | None) -> Tuning:
-    """The values fitted for this sentence model (its name as stored with the vectors)."""
-    return TRAINED if model_name and model_name.startswith(TRAINED_PREFIX) else DEFAULT
+RERANKED = dataclasses.replace(TRAINED, rerank_candidates=5, rerank_weight=0.2, weight_fused=4.42, weight_lexical=2.19,
+                               weight_margin=1.28, weight_named=0.72, weight_length=1.44, weight_chance=0.55,
+                               weight_none=-1.88, bias=-3.87, answerable=0.65)
+"""With daoban's reranker too (bench/fit_decision.py --keep-cosines: the fusion's cosines as for
+TRAINED, the decision refitted with the reranker's chances as two more features)."""
+RERANKER_PREFIX = "daoban-rerank-"
+
+
+def tuning_for(model_name: str | None, reranker_name: str | None = None) -> Tuning:
+    """The values fitted for this sentence model (its name as stored with the vectors) and reranker."""
+    if not (model_name and model_name.startswith(TRAINED_PREFIX)):
+        return DEFAULT
+    return RERANKED if reranker_name and reranker_name.startswith(RERANKER_PREFIX) else TRAINED

@@ -72,7 +72,7 @@ class ModelFile:
         """Matrices are [out, in] as in nn.Linear: the FFN's output layer reads FF inputs, every
         other matrix (and the embedding tables) H; biases and LayerNorms are vectors."""
         count, sizes = self.tensors[name].count, self.sizes
-        if name.endswith((".b", "ln.w")):
+        if name.endswith((".b", "ln.w")) or name.startswith(EXTRA_PREFIX):
             return (count,)
         columns = sizes.feed_forward if name.endswith(".fo.w") else sizes.hidden
         return (count // columns, columns)
@@ -146,14 +146,35 @@ def read_layers(path: Path) -> tuple[bytes, dict[str, Tensor]]:
     return raw[8:40], _tensors(raw, 40)
 
 
-def assemble(base: ModelFile, layers: dict[str, Tensor]) -> ModelFile:
-    unknown = layers.keys() - base.tensors.keys()
+EXTRA_PREFIX = "rerank."  # tensors of daoban's own the engine does not read (the reranker's head)
+
+
+def assemble(base: ModelFile, layers: dict[str, Tensor], keep_layers: int | None = None) -> ModelFile:
+    """The stock model with `layers` in place of its own; with `keep_layers`, only the lower
+    ones, the header saying so (the engine runs as many layers as the header names)."""
+    unknown = {n for n in layers.keys() - base.tensors.keys() if not n.startswith(EXTRA_PREFIX)}
     if unknown:
         raise ValueError(f"tensors the stock model lacks: {sorted(unknown)}")
     for name, tensor in layers.items():
-        if (tensor.dtype, tensor.count) != (base.tensors[name].dtype, base.tensors[name].count):
+        stock = base.tensors.get(name)
+        if stock is not None and (tensor.dtype, tensor.count) != (stock.dtype, stock.count):
             raise ValueError(f"{name}: dtype or size differ from the stock model's")
-    return ModelFile(base.head, {**base.tensors, **layers})
+    tensors, head = {**base.tensors, **layers}, base.head
+    if keep_layers is not None:
+        if not 0 < keep_layers <= base.sizes.layers:
+            raise ValueError(f"cannot keep {keep_layers} of {base.sizes.layers} layers")
+        tensors = {n: t for n, t in tensors.items() if _layer_of(n) is None or _layer_of(n) < keep_layers}
+        head = head[:_LAYERS_AT] + struct.pack("<i", keep_layers) + head[_LAYERS_AT + 4:]
+    return ModelFile(head, tensors)
+
+
+_LAYERS_AT = 12  # the layer count: the second of the sizes after magic and version
+
+
+def _layer_of(name: str) -> int | None:
+    """17 for `l17.q.w`; None for the embeddings and extras."""
+    prefix = name.split(".", 1)[0]
+    return int(prefix[1:]) if prefix[:1] == "l" and prefix[1:].isdigit() else None
 
 
 def dequantize(data: bytes, count: int) -> np.ndarray:

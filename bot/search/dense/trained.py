@@ -13,6 +13,8 @@ from bot import config
 from bot.search.dense import e5_format
 
 LAYERS = Path(__file__).with_name("daoban-e5.layers")
+RERANK_LAYERS = Path(__file__).with_name("daoban-rerank.layers")  # the cross-encoder (reranker.py)
+RERANK_HEAD = "rerank.head"  # its learned direction and bias, float32
 CACHE = config.PROJECT_ROOT / "var" / "models"
 STOCK_FILE = "e5-small-q4.bin"
 
@@ -25,14 +27,18 @@ def stock_model_path() -> Path:
 
 def model_name(layers: Path = LAYERS) -> str:
     """Stored with every vector: other tuned layers are another model, whose vectors are made anew."""
-    return f"daoban-e5-{_digest(layers.read_bytes())[:12]}/multilingual-e5-small-q4"
+    return f"daoban-e5-{digest_of(layers)[:12]}/multilingual-e5-small-q4"
+
+
+def digest_of(layers: Path) -> str:
+    return _digest(layers.read_bytes())
 
 
 def model_path(layers: Path = LAYERS, cache: Path = CACHE, stock: Path | None = None) -> Path:
     """The assembled model file, made on first use; raises ValueError or OSError when the layers
     file is missing, broken, or made for another stock file than the installed one."""
     layers_bytes = layers.read_bytes()
-    path = cache / f"daoban-e5-{_digest(layers_bytes)[:12]}.bin"
+    path = cache / f"{layers.stem}-{_digest(layers_bytes)[:12]}.bin"
     if path.exists():
         return path
     stock = stock or stock_model_path()
@@ -40,7 +46,9 @@ def model_path(layers: Path = LAYERS, cache: Path = CACHE, stock: Path | None = 
     stock_bytes = stock.read_bytes()
     if hashlib.sha256(stock_bytes).digest() != base_digest:
         raise ValueError(f"{layers.name} was trained from another {stock.name} than the installed one")
-    model = e5_format.assemble(e5_format.read(stock), tensors)
+    # The reranker is the lower layers alone, with its head: it keeps the layers it carries.
+    keep = len({name.split(".", 1)[0] for name in tensors if name.startswith("l")}) if RERANK_HEAD in tensors else None
+    model = e5_format.assemble(e5_format.read(stock), tensors, keep)
     cache.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=cache, suffix=".partial")  # a reader never sees half a file
     os.close(handle)
