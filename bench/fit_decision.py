@@ -1,7 +1,8 @@
 """Fit the search's values for the sentence model that loads (bot/search/tuning.py; BOT_EMBEDDER
 chooses, default daoban's own): the cosine floor and ceiling of the fusion, chosen on a grid
 around the model's own cosines, and for each the answerable decision, a logistic model over five
-features of the best candidate, by 5-fold cross-validation. Prints the values to put in
+features of the best candidate (seven with the reranker: its chance for the best and that none
+is meant), by 5-fold cross-validation. Prints the values to put in
 tuning.py. Never run on the blind held-out sets (bench/data/blind*_*.yml).
 
 Examples: every question of the tuning sets, labelled answerable when the right matter is among

@@ -42,7 +42,7 @@ _DOCUMENT = re.compile(r".+(证|照|卡|签注)$")  # 护照, 通行证, 许可�
 _NUMBER = re.compile(r"^[0-9零一二三四五六七八九十百千万两几]+[岁周年月天日号个多]*$")
 HYBRID = "hybrid"  # lexical and dense retrievers fused
 LEXICAL = "lexical"  # the sentence model is off or could not load
-_DEFAULT_EMBEDDER = object()  # MatterSearch's embedder argument left out: BOT_EMBEDDER decides
+_LEFT_OUT = object()  # an embedder or reranker argument left out: BOT_EMBEDDER, BOT_RERANKER decide
 logger = logging.getLogger(__name__)
 
 
@@ -96,9 +96,9 @@ class MatterSearch:
 
     def __init__(self, database_url: Optional[str] = None, refresh_seconds: float = 5.0,
                  lexicon: Optional[Lexicon] = None, tuning: Optional[Tuning] = None,
-                 embedder: Optional[Embedder] = _DEFAULT_EMBEDDER,  # type: ignore[assignment]
+                 embedder: Optional[Embedder] = _LEFT_OUT,  # type: ignore[assignment]
                  catalogue: Optional[RevisionWatch] = None,
-                 reranker: Optional[Reranker] = _DEFAULT_EMBEDDER):  # type: ignore[assignment]
+                 reranker: Optional[Reranker] = _LEFT_OUT):  # type: ignore[assignment]
         self.database_url = database_url
         self.lexicon = lexicon or load_lexicon()
         self._tuning = tuning  # None: the values fitted for the sentence model that loads
@@ -153,14 +153,14 @@ class MatterSearch:
 
     @property
     def embedder(self) -> Optional[Embedder]:
-        if self._embedder is _DEFAULT_EMBEDDER:
+        if self._embedder is _LEFT_OUT:
             self._embedder = load_embedder()
         return self._embedder
 
     @property
     def reranker(self) -> Optional[Reranker]:
         """Only with a sentence model: without one the engine is missing or switched off."""
-        if self._reranker is _DEFAULT_EMBEDDER:
+        if self._reranker is _LEFT_OUT:
             self._reranker = load_reranker() if self.embedder is not None else None
         return self._reranker
 
